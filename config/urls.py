@@ -1,1 +1,17 @@
-urlpatterns = []
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+# The admin login goes through allauth, so it is rate-limited (and later, MFA-protected) too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Key Messages administration"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("messages_app.urls")),
+]

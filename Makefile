@@ -1,0 +1,41 @@
+# Two commands for a newcomer: `make run` and `make test`. Both are safe to run again.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test setup migrate demo check-migrations clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+
+demo: migrate
+	$(MANAGE) load_key_messages
+	$(MANAGE) create_demo_accounts
+
+run: demo
+	@echo ""
+	@echo "Key Messages is at http://127.0.0.1:8000 — demo password: keymessages-demo"
+	@echo "Accounts: member@colombia.example.org admin@colombia.example.org member@mexico.example.org"
+	@echo "          admin@mexico.example.org focal@ifrc.example.org focal@icrc.example.org platform@ifrc.example.org"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+check-migrations: setup
+	$(MANAGE) makemigrations --check --dry-run
+
+test: setup check-migrations
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,122 @@
+"""Search across the canonical messages.
+
+PostgreSQL: full-text search on the stored, GIN-indexed `search_vector` (text weighted A, topic
+names B), ranked, with messages that match every word first and highlighted matches.
+SQLite (the embedded default): a simpler search on the text and topic names with the same
+ordering rules, so that results are correct on a newcomer's machine too.
+"""
+
+import re
+from functools import reduce
+from operator import or_
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import Message
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+# Sentinels PostgreSQL puts around matches; they cannot occur in the text, which is then escaped.
+_START, _STOP = "\x02", "\x03"
+_TERM_RE = re.compile(r"[A-Za-z]{2,5}-\d{2}(?:\.\d{1,2})?|\w+", re.UNICODE)
+_STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in is it its of on or our that the their this to "
+    "was we were will with".split()
+)
+
+
+def parse_terms(query: str) -> list[str]:
+    terms = []
+    for term in _TERM_RE.findall(query[:MAX_QUERY_LENGTH]):
+        lowered = term.lower()
+        if lowered not in _STOPWORDS and lowered not in terms:
+            terms.append(lowered)
+    return terms[:MAX_TERMS]
+
+
+def search_messages(query: str, *, base_queryset):
+    """Return (queryset of ranked messages, terms). Results carry `.headline_raw` for highlight()."""
+    terms = parse_terms(query)
+    if not terms:
+        return base_queryset.none(), terms
+    identifier_first = Case(
+        When(identifier__iexact=query.strip(), then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    if connection.vendor == "postgresql":
+        queryset = _postgres_search(base_queryset, terms)
+    else:
+        queryset = _simple_search(base_queryset, terms)
+    queryset = queryset.annotate(identifier_match=identifier_first)
+    return queryset.order_by("-identifier_match", "-matches_all", "-score", "position"), terms
+
+
+def _postgres_search(base_queryset, terms):
+    any_term = reduce(or_, (SearchQuery(t, config="english", search_type="plain") for t in terms))
+    every_term = SearchQuery(" ".join(terms), config="english", search_type="plain")
+    vector = F("current_version__search_vector")
+    return (
+        base_queryset.filter(Q(current_version__search_vector=any_term) | Q(identifier__in=[t.upper() for t in terms]))
+        .annotate(
+            score=SearchRank(vector, any_term),
+            matches_all=Case(
+                When(current_version__search_vector=every_term, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            headline_raw=SearchHeadline(
+                "current_version__text",
+                any_term,
+                config="english",
+                start_sel=_START,
+                stop_sel=_STOP,
+                highlight_all=True,
+            ),
+        )
+    )
+
+
+def _simple_search(base_queryset, terms):
+    through = Message.topics.through
+    matched = []
+    for term in terms:
+        in_topics = Exists(through.objects.filter(message_id=OuterRef("pk"), topic__name__icontains=term))
+        in_text = Q(current_version__text__icontains=term)
+        matched.append((term, in_text, in_topics))
+    any_match = reduce(or_, (in_text | Q(in_topics) for _t, in_text, in_topics in matched))
+    # Two points for a word in the text, one for a word in the topics.
+    score = sum(
+        (
+            Case(When(in_text, then=Value(2)), default=Value(0), output_field=IntegerField())
+            + Case(When(in_topics, then=Value(1)), default=Value(0), output_field=IntegerField())
+            for _t, in_text, in_topics in matched
+        ),
+        Value(0),
+    )
+    every = reduce(lambda a, b: a & b, (in_text | Q(in_topics) for _t, in_text, in_topics in matched))
+    return base_queryset.filter(any_match | Q(identifier__in=[t.upper() for t in terms])).annotate(
+        score=score,
+        matches_all=Case(When(every, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        headline_raw=F("current_version__text"),
+    )
+
+
+def highlight(message, terms) -> str:
+    """The message text, escaped, with the matched words wrapped in <mark>."""
+    raw = message.headline_raw
+    if _START in raw:
+        pieces = re.split(f"({_START}.*?{_STOP})", raw)
+        html = "".join(
+            f"<mark>{escape(p[1:-1])}</mark>" if p.startswith(_START) else escape(p) for p in pieces
+        )
+        return mark_safe(html)  # noqa: S308 - every piece is escaped above
+    words = [t for t in terms if not re.fullmatch(r"[a-z]{2,5}-\d{2}(\.\d{1,2})?", t)]
+    if not words:
+        return escape(raw)
+    pattern = re.compile("(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")", re.IGNORECASE)
+    pieces = pattern.split(raw)
+    html = "".join(f"<mark>{escape(p)}</mark>" if i % 2 else escape(p) for i, p in enumerate(pieces))
+    return mark_safe(html)  # noqa: S308 - every piece is escaped above

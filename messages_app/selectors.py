@@ -1,0 +1,172 @@
+"""Reads of the canonical library, each limited to what the requesting user may see."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from .models import Document, Edition, Message, MessageVersion, Section, Topic
+from .permissions import can_read_library
+from .search import search_messages
+
+DOCUMENT_SLUG = "migration-americas"
+
+
+def _require_reader(user):
+    if not can_read_library(user):
+        raise PermissionDenied
+
+
+def _live_messages():
+    """Messages of the current edition, with what every list shows, in document order."""
+    return (
+        Message.objects.filter(retired_in__isnull=True)
+        .select_related("current_version", "section")
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+        .order_by("position")
+    )
+
+
+@dataclass
+class LibraryHome:
+    document: Document
+    edition: Edition
+    sections: list[Section]
+    new_messages: list[Message]
+    changed_messages: list[Message]
+    retired_messages: list[Message]
+    message_count: int
+
+
+def library_home(*, fetched_by) -> LibraryHome:
+    _require_reader(fetched_by)
+    document = Document.objects.filter(slug=DOCUMENT_SLUG).first()
+    if document is None:
+        raise Http404("The key messages have not been loaded yet.")
+    edition = document.editions.order_by("-sequence").first()
+    live = Q(messages__retired_in__isnull=True)
+    sections = list(
+        Section.objects.filter(document=document, retired_in__isnull=True, parent__isnull=True)
+        .annotate(message_count=Count("messages", filter=live, distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "subsections",
+                queryset=Section.objects.filter(retired_in__isnull=True).annotate(
+                    message_count=Count("messages", filter=live, distinct=True)
+                ),
+            )
+        )
+    )
+    changes = list(
+        MessageVersion.objects.filter(edition=edition).select_related("message").order_by("message__position")
+    )
+    first_edition = edition.sequence == 1
+    return LibraryHome(
+        document=document,
+        edition=edition,
+        sections=sections,
+        new_messages=[] if first_edition else [v.message for v in changes if v.number == 1],
+        changed_messages=[v.message for v in changes if v.number > 1],
+        retired_messages=list(Message.objects.filter(retired_in=edition).order_by("position")),
+        message_count=Message.objects.filter(retired_in__isnull=True).count(),
+    )
+
+
+def current_edition(*, fetched_by) -> Edition:
+    _require_reader(fetched_by)
+    edition = Edition.objects.filter(document__slug=DOCUMENT_SLUG).order_by("-sequence").first()
+    if edition is None:
+        raise Http404("The key messages have not been loaded yet.")
+    return edition
+
+
+@dataclass
+class SectionPage:
+    section: Section
+    messages: list[Message]
+    subsections: list[tuple[Section, list[Message]]]
+
+
+def section_detail(*, key: str, fetched_by) -> SectionPage:
+    """A section with its messages and, for the management model, its four approaches."""
+    _require_reader(fetched_by)
+    section = Section.objects.select_related("parent").filter(key=key, retired_in__isnull=True).first()
+    if section is None:
+        raise Http404
+    subsections = list(section.subsections.filter(retired_in__isnull=True).order_by("position"))
+    messages = list(_live_messages().filter(section__in=[section, *subsections]))
+    by_section = {}
+    for message in messages:
+        by_section.setdefault(message.section_id, []).append(message)
+    return SectionPage(
+        section=section,
+        messages=by_section.get(section.pk, []),
+        subsections=[(sub, by_section.get(sub.pk, [])) for sub in subsections],
+    )
+
+
+@dataclass
+class MessagePage:
+    message: Message
+    version: MessageVersion
+    children: list[Message]
+    previous: Message | None
+    next: Message | None
+    versions: list[MessageVersion]
+
+
+def message_detail(*, identifier: str, fetched_by, version_number: int | None = None) -> MessagePage:
+    """A message's current text, or one of its earlier versions, which stay readable."""
+    _require_reader(fetched_by)
+    message = (
+        Message.objects.select_related("current_version__edition", "section__parent", "parent")
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("name")),
+            Prefetch("versions", queryset=MessageVersion.objects.select_related("edition").order_by("number")),
+            Prefetch("children", queryset=_live_messages()),
+        )
+        .filter(identifier=identifier)
+        .first()
+    )
+    if message is None:
+        raise Http404
+    versions = list(message.versions.all())
+    if version_number is None:
+        version = message.current_version
+    else:
+        version = next((v for v in versions if v.number == version_number), None)
+        if version is None:
+            raise Http404
+    neighbours = Message.objects.filter(retired_in__isnull=True).only("identifier", "position")
+    return MessagePage(
+        message=message,
+        version=version,
+        children=list(message.children.all()),
+        previous=neighbours.filter(position__lt=message.position).order_by("-position").first(),
+        next=neighbours.filter(position__gt=message.position).order_by("position").first(),
+        versions=versions,
+    )
+
+
+def topic_list(*, fetched_by) -> list[Topic]:
+    _require_reader(fetched_by)
+    return list(
+        Topic.objects.annotate(
+            message_count=Count("messages", filter=Q(messages__retired_in__isnull=True))
+        ).order_by("name")
+    )
+
+
+def topic_detail(*, slug: str, fetched_by) -> tuple[Topic, list[Message]]:
+    _require_reader(fetched_by)
+    topic = Topic.objects.filter(slug=slug).first()
+    if topic is None:
+        raise Http404
+    return topic, list(_live_messages().filter(topics=topic))
+
+
+def message_search(*, query: str, fetched_by):
+    """(ranked queryset, parsed terms) for a query; see search.py for the two backends."""
+    _require_reader(fetched_by)
+    return search_messages(query, base_queryset=_live_messages())

@@ -1,0 +1,71 @@
+"""Pages of the canonical library. Views are thin: they call a selector and render."""
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from . import selectors
+from .search import MAX_QUERY_LENGTH, highlight
+
+
+@require_safe
+def home(request):
+    return render(request, "messages_app/library_home.html", {"home": selectors.library_home(fetched_by=request.user)})
+
+
+@require_safe
+def section(request, key):
+    page = selectors.section_detail(key=key, fetched_by=request.user)
+    return render(request, "messages_app/section_detail.html", {"page": page, "section": page.section})
+
+
+@require_safe
+def detail(request, identifier):
+    page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
+    return render(request, "messages_app/message_detail.html", {"page": page, "message": page.message})
+
+
+@require_safe
+def version(request, identifier, number):
+    page = selectors.message_detail(identifier=identifier, fetched_by=request.user, version_number=number)
+    return render(request, "messages_app/message_detail.html", {"page": page, "message": page.message})
+
+
+@require_safe
+def topics(request):
+    return render(request, "messages_app/topic_list.html", {"topics": selectors.topic_list(fetched_by=request.user)})
+
+
+@require_safe
+def topic(request, slug):
+    topic, topic_messages = selectors.topic_detail(slug=slug, fetched_by=request.user)
+    return render(request, "messages_app/topic_detail.html", {"topic": topic, "topic_messages": topic_messages})
+
+
+@require_safe
+def search(request):
+    query = request.GET.get("q", "").strip()
+    context = {"query": query, "results": None, "page_obj": None}
+    if len(query) > MAX_QUERY_LENGTH:
+        flash.error(request, _("Your search is too long: use at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH})
+        query = context["query"] = query[:MAX_QUERY_LENGTH]
+    if query:
+        queryset, terms = selectors.message_search(query=query, fetched_by=request.user)
+        page_obj = Paginator(queryset, settings.SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(
+            page_obj=page_obj,
+            terms=terms,
+            results=[(m, highlight(m, terms)) for m in page_obj.object_list],
+        )
+    else:
+        context["topics"] = selectors.topic_list(fetched_by=request.user)
+    return render(request, "messages_app/search_results.html", context)
+
+
+@require_safe
+def help_page(request):
+    edition = selectors.current_edition(fetched_by=request.user)
+    return render(request, "messages_app/help.html", {"edition": edition})
