@@ -62,5 +62,6 @@ CMD ["gunicorn", "config.wsgi:application", \
      "--max-requests", "1000", \
      "--max-requests-jitter", "100", \
      "--worker-tmp-dir", "/dev/shm", \
+     "--no-control-socket", \
      "--access-logfile", "-", \
      "--error-logfile", "-"]

@@ -7,3 +7,6 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 # A fixed development key is fine here: production.py refuses to start without its own.
 SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Serve static files from the finders, without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
