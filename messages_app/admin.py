@@ -1,0 +1,56 @@
+"""Canonical content is read-only in the admin: a new edition comes only through load_key_messages."""
+
+from django.contrib import admin
+
+from .models import Document, Edition, Message, MessageVersion, Section, Topic
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ["title", "slug"]
+
+
+@admin.register(Edition)
+class EditionAdmin(ReadOnlyAdmin):
+    list_display = ["label", "sequence", "loaded_at", "rules_version"]
+
+
+@admin.register(Section)
+class SectionAdmin(ReadOnlyAdmin):
+    list_display = ["display_title", "key", "position", "retired_in"]
+
+
+@admin.register(Topic)
+class TopicAdmin(ReadOnlyAdmin):
+    list_display = ["name", "slug"]
+
+
+class MessageVersionInline(admin.TabularInline):
+    model = MessageVersion
+    fields = ["number", "edition", "text", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["identifier", "section", "position", "retired_in"]
+    list_filter = ["section", "topics"]
+    search_fields = ["identifier", "current_version__text"]
+    list_select_related = ["section", "retired_in"]
+    inlines = [MessageVersionInline]
