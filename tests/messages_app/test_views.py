@@ -172,3 +172,22 @@ def test_pages_run_a_constant_number_of_queries(member_client, library, django_a
     _add_messages(20)
     with django_assert_num_queries(queries):
         assert member_client.get(url()).status_code == 200
+
+
+def test_home_lists_what_changed_in_a_new_edition(member_client, library):
+    import dataclasses
+
+    from messages_app.services import key_messages_load
+    from tests.conftest import shipped_content
+    from tests.messages_app.test_services import _with_message_text
+
+    content = _with_message_text(shipped_content(), "DET-02", "Changed wording.", edition="2")
+    content = dataclasses.replace(content, edition_note="Second edition: DET-02 reworded.")
+    key_messages_load(content=content)
+    html = member_client.get(reverse("messages:home")).content.decode()
+    assert "What changed in edition 2" in html
+    assert "Second edition: DET-02 reworded." in html
+    assert reverse("messages:detail", args=["DET-02"]) in html
+    assert "Changed wording." in member_client.get(reverse("messages:detail", args=["DET-02"])).content.decode()
+    results = member_client.get(reverse("messages:search"), {"q": "wording"}).context["results"]
+    assert [m.identifier for m, _ in results] == ["DET-02"]

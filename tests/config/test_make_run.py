@@ -1,0 +1,38 @@
+"""What `make run` promises: each demo account logs in and reads every message."""
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from messages_app.models import Message
+from national_societies.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+
+@pytest.fixture
+def demo_site(db, settings):
+    settings.DEBUG = True  # create_demo_accounts refuses without DEBUG or --demo
+    call_command("load_key_messages", verbosity=0)
+    call_command("create_demo_accounts", verbosity=0)
+
+
+@pytest.mark.parametrize("email", [account[0] for account in DEMO_ACCOUNTS])
+def test_demo_account_logs_in_and_reads_every_message(demo_site, email):
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert client.get(reverse("messages:home")).status_code == 200
+    messages = list(Message.objects.select_related("current_version"))
+    assert len(messages) == 65
+    for message in messages:
+        page = client.get(message.get_absolute_url())
+        assert page.status_code == 200
+        assert message.current_version.text in page.content.decode()
+
+
+def test_demo_accounts_are_refused_without_debug(db, settings):
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only created with DEBUG on"):
+        call_command("create_demo_accounts")
