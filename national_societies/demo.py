@@ -2,13 +2,26 @@
 
 DEMO_PASSWORD = "keymessages-demo"
 
+# Role values of `Membership.Role`, spelled out so that this module stays plain data.
+MEMBER = "member"
+SOCIETY_ADMIN = "society_admin"
+FOCAL_POINT = "focal_point"
+PLATFORM_ADMIN = "platform_admin"
+
 DEMO_ACCOUNTS = (
-    # email, first name, last name
-    ("member@colombia.example.org", "Camila", "Rojas"),
-    ("admin@colombia.example.org", "Andrés", "Gómez"),
-    ("member@mexico.example.org", "Lucía", "Hernández"),
-    ("admin@mexico.example.org", "Mateo", "Ramírez"),
-    ("focal@ifrc.example.org", "Grace", "Thompson"),
-    ("focal@icrc.example.org", "Étienne", "Moreau"),
-    ("platform@ifrc.example.org", "Priya", "Singh"),
+    # email, first name, last name, organisation slug, role
+    ("member@colombia.example.org", "Camila", "Rojas", "colombia", MEMBER),
+    ("admin@colombia.example.org", "Andrés", "Gómez", "colombia", SOCIETY_ADMIN),
+    ("member@mexico.example.org", "Lucía", "Hernández", "mexico", MEMBER),
+    ("admin@mexico.example.org", "Mateo", "Ramírez", "mexico", SOCIETY_ADMIN),
+    ("focal@ifrc.example.org", "Grace", "Thompson", "ifrc-americas", FOCAL_POINT),
+    ("focal@icrc.example.org", "Étienne", "Moreau", "icrc-americas", FOCAL_POINT),
+    ("platform@ifrc.example.org", "Priya", "Singh", "ifrc-americas", PLATFORM_ADMIN),
+)
+
+# Email domains the two demo societies may invite. Demo only: real domains are added by platform
+# admins in the Django admin, never shipped in a migration.
+DEMO_DOMAINS = (
+    ("colombia", "colombia.example.org"),
+    ("mexico", "mexico.example.org"),
 )
