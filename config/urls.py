@@ -13,5 +13,6 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("national_societies.urls")),
     path("", include("messages_app.urls")),
 ]

@@ -4,6 +4,7 @@ Canonical text is never edited in place: a changed text is a new `MessageVersion
 edition that introduced it, and earlier versions stay readable.
 """
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -144,3 +145,19 @@ class MessageVersion(models.Model):
 
     def get_absolute_url(self):
         return reverse("messages:version", args=[self.message.identifier, self.number])
+
+
+class RulesAcknowledgement(models.Model):
+    """A user confirmed that they read the handling rules of this version ("How to use this document")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rules_acknowledgements")
+    rules_version = models.CharField(max_length=64)
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "rules_version"], name="rules_ack_once_per_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} acknowledged {self.rules_version[:12]}"

@@ -1,10 +1,13 @@
 """Who may read the canonical library."""
 
+from national_societies.permissions import membership_of
+
 
 def can_read_library(user) -> bool:
-    """Any signed-in, active account of the Movement may read the canonical messages.
+    """Any active account that belongs to an active organisation of the Movement.
 
     The document is not public: anonymous visitors never get content (LoginRequiredMiddleware
-    already redirects them; this check is the second lock).
+    already redirects them; this check is the second lock). An account without a membership (a
+    bare superuser, say) or of a deactivated organisation reads nothing.
     """
-    return bool(user and user.is_authenticated and user.is_active)
+    return membership_of(user) is not None

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
-from .models import Document, Edition, Message, MessageVersion, Section, Topic
+from .models import Document, Edition, Message, MessageVersion, RulesAcknowledgement, Section, Topic
 from .permissions import can_read_library
 from .search import search_messages
 
@@ -170,3 +170,17 @@ def message_search(*, query: str, fetched_by):
     """(ranked queryset, parsed terms) for a query; see search.py for the two backends."""
     _require_reader(fetched_by)
     return search_messages(query, base_queryset=_live_messages())
+
+
+def current_rules_version() -> str | None:
+    """The version of the handling rules users must have acknowledged; None before any load."""
+    return (
+        Edition.objects.filter(document__slug=DOCUMENT_SLUG)
+        .order_by("-sequence")
+        .values_list("rules_version", flat=True)
+        .first()
+    )
+
+
+def rules_acknowledged(*, user, rules_version: str) -> bool:
+    return RulesAcknowledgement.objects.filter(user_id=user.pk, rules_version=rules_version).exists()

@@ -239,3 +239,23 @@ def _refresh_search_vectors():
                          WHERE mt.message_id = v.message_id), '')), 'B')
             """
         )
+
+
+def rules_acknowledge(*, user, edition) -> "RulesAcknowledgement":
+    """Record that `user` read and accepted the handling rules of `edition` (idempotent)."""
+    from audit.services import Action, audit_record
+
+    from .models import RulesAcknowledgement
+
+    with transaction.atomic():
+        acknowledgement, created = RulesAcknowledgement.objects.get_or_create(
+            user=user, rules_version=edition.rules_version
+        )
+        if created:
+            audit_record(
+                action=Action.RULES_ACKNOWLEDGED,
+                actor=user,
+                target=user,
+                details={"rules_version": edition.rules_version, "edition": edition.label},
+            )
+    return acknowledgement

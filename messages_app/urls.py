@@ -25,4 +25,5 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic, name="topic"),
     path("search/", views.search, name="search"),
     path("help/", views.help_page, name="help"),
+    path("how-to-use/", views.acknowledge_rules, name="acknowledge_rules"),
 ]

@@ -1,13 +1,17 @@
 """Pages of the canonical library. Views are thin: they call a selector and render."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_safe
 
-from . import selectors
+from . import selectors, services
+from .middleware import ACKNOWLEDGED_KEY
 from .search import MAX_QUERY_LENGTH, highlight
 
 
@@ -69,3 +73,30 @@ def search(request):
 def help_page(request):
     edition = selectors.current_edition(fetched_by=request.user)
     return render(request, "messages_app/help.html", {"edition": edition})
+
+
+class RulesAcknowledgementForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_lazy("I have read how to use this document and I will follow these rules."),
+        error_messages={"required": _lazy("Tick the box to confirm that you have read the rules.")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def acknowledge_rules(request):
+    """'How to use this document': read and confirm before any message is shown."""
+    edition = selectors.current_edition(fetched_by=request.user)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    already = selectors.rules_acknowledged(user=request.user, rules_version=edition.rules_version)
+    form = RulesAcknowledgementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.rules_acknowledge(user=request.user, edition=edition)
+        request.session[ACKNOWLEDGED_KEY] = edition.rules_version
+        return redirect(next_url or "messages:home")
+    return render(
+        request,
+        "messages_app/acknowledge_rules.html",
+        {"edition": edition, "form": form, "next": next_url, "already": already},
+    )

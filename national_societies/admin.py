@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AllowedDomain, Membership, NationalSociety, User
+from .admin_audit import AuditedAdminMixin
+from .models import AllowedDomain, Invitation, Membership, NationalSociety, User
+from .services import user_sessions_end
 
 
 class AllowedDomainInline(admin.TabularInline):
@@ -11,7 +13,7 @@ class AllowedDomainInline(admin.TabularInline):
 
 
 @admin.register(NationalSociety)
-class NationalSocietyAdmin(admin.ModelAdmin):
+class NationalSocietyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "local_name", "kind", "country_code", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "local_name", "country_code", "slug", "allowed_domains__domain"]
@@ -29,7 +31,7 @@ class MembershipInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = [
         "email",
@@ -52,3 +54,29 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivated here too means signed out everywhere at once, as on the society pages.
+            user_sessions_end(obj)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are made and revoked on the society pages, where the rules apply."""
+
+    list_display = ["email", "national_society", "role", "sent_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["role", "national_society__kind"]
+    search_fields = ["email", "national_society__name"]
+    list_select_related = ["national_society"]
+    exclude = ["token_digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -25,3 +25,7 @@ DEMO_DOMAINS = (
     ("colombia", "colombia.example.org"),
     ("mexico", "mexico.example.org"),
 )
+
+# Privileged demo accounts (society admins, focal points, platform admin) sign in with TOTP on this
+# documented base32 secret: add it to any authenticator app. Demo only.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"

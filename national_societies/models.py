@@ -169,3 +169,88 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}, {self.national_society}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither accepted nor revoked (an open invitation may still have expired)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """A single-use link that lets one person create their account in one organisation.
+
+    Only a SHA-256 digest of the link's secret is stored: a copy of the database cannot be used to
+    accept an invitation.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        REVOKED = "revoked", _("revoked")
+        EXPIRED = "expired", _("expired")
+
+    email = models.EmailField(_("email address"))
+    national_society = models.ForeignKey(
+        NationalSociety, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("organisation")
+    )
+    role = models.CharField(max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    domain_override_reason = models.CharField(
+        _("reason for inviting outside the allowed domains"), max_length=500, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    send_count = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.OneToOneField(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="accepted_invitation"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="invitation_email_lowercase"
+            ),
+            # One open invitation per address: a second one would be a second valid link.
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=MembershipRole.values), name="invitation_role_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["national_society", "-created_at"], name="invitation_society_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.national_society}"
+
+    def status_at(self, moment) -> "Invitation.Status":
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.expires_at <= moment:
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def status(self) -> "Invitation.Status":
+        from django.utils import timezone
+
+        return self.status_at(timezone.now())

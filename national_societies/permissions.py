@@ -87,3 +87,10 @@ def can_review_access_log_of(user, national_society) -> bool:
         membership.role == Membership.Role.SOCIETY_ADMIN
         and membership.national_society_id == national_society.pk
     )
+
+
+def needs_mfa(user) -> bool:
+    """MFA is required of privileged roles and of anyone who can open the Django admin."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_staff or user.is_superuser or is_privileged(user)

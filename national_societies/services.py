@@ -1,9 +1,352 @@
-"""Writes to accounts and National Societies."""
+"""Writes to accounts, memberships and invitations. Each change is recorded through `audit_record`."""
 
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .demo import DEMO_ACCOUNTS, DEMO_DOMAINS, DEMO_PASSWORD
-from .models import AllowedDomain, Membership, NationalSociety, User
+from audit.services import Action, audit_record
+
+from .demo import DEMO_ACCOUNTS, DEMO_DOMAINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
+from .models import AllowedDomain, Invitation, Membership, NationalSociety, User
+from .permissions import PRIVILEGED_ROLES, can_manage_members_of, is_platform_admin
+
+# Roles a society admin may give; platform admins may give every role.
+SOCIETY_ADMIN_GRANTABLE_ROLES = (Membership.Role.MEMBER, Membership.Role.SOCIETY_ADMIN)
+
+
+class InvitationEmailFailed(Exception):
+    """The invitation email could not be sent; nothing was saved."""
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+def invitation_token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, invitation_token_digest(token)
+
+
+def _grantable_roles(actor) -> tuple[str, ...]:
+    if is_platform_admin(actor):
+        return tuple(Membership.Role.values)
+    return SOCIETY_ADMIN_GRANTABLE_ROLES
+
+
+def email_domain(email: str) -> str:
+    return email.rpartition("@")[2].lower()
+
+
+def _check_role_fits_organisation(role: str, national_society: NationalSociety):
+    if role == Membership.Role.FOCAL_POINT and national_society.kind == NationalSociety.Kind.NATIONAL_SOCIETY:
+        raise ValidationError({"role": _("Focal points belong to the IFRC or the ICRC, not to a National Society.")})
+
+
+def _send_invitation_email(*, invitation: Invitation, token: str, accept_url: str):
+    context = {"invitation": invitation, "accept_url": accept_url, "expiry_days": settings.INVITATION_EXPIRY_DAYS}
+    subject = render_to_string("national_societies/email/invitation_subject.txt", context).strip()
+    body = render_to_string("national_societies/email/invitation_message.txt", context)
+    try:
+        send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [invitation.email])
+    except OSError as error:  # SMTP errors are OSErrors: refused connection, timeout, bad reply
+        raise InvitationEmailFailed(str(error)) from error
+
+
+def invitation_create(
+    *,
+    invited_by,
+    national_society: NationalSociety,
+    email: str,
+    role: str = Membership.Role.MEMBER,
+    domain_override_reason: str = "",
+    build_accept_url,
+) -> Invitation:
+    """Invite `email` to `national_society` with `role` and email them a single-use link.
+
+    The address must be in one of the organisation's allowed domains; only a platform admin may
+    invite another address, and must say why. `build_accept_url(token)` turns the secret into the
+    absolute link (the secret itself is never stored). Raises ValidationError with the field at
+    fault, or InvitationEmailFailed (and saves nothing) when the email cannot be sent.
+    """
+    if not can_manage_members_of(invited_by, national_society):
+        raise ValidationError(_("You cannot invite people to this organisation."))
+    email = email.strip().lower()
+    domain_override_reason = domain_override_reason.strip()
+    if role not in _grantable_roles(invited_by):
+        raise ValidationError({"role": _("You cannot give this role.")})
+    _check_role_fits_organisation(role, national_society)
+    domain_allowed = AllowedDomain.objects.filter(
+        national_society=national_society, domain=email_domain(email)
+    ).exists()
+    if domain_allowed:
+        domain_override_reason = ""
+    elif not is_platform_admin(invited_by):
+        allowed = ", ".join(national_society.allowed_domains.values_list("domain", flat=True))
+        raise ValidationError(
+            {
+                "email": _("Invitations of %(organisation)s go to addresses ending in: %(domains)s.")
+                % {"organisation": national_society, "domains": allowed or _("(no domain set yet: ask a platform admin)")}
+            }
+        )
+    elif not domain_override_reason:
+        raise ValidationError(
+            {"domain_override_reason": _("This address is outside the organisation's domains: say why it may be invited.")}
+        )
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this address already exists.")})
+    now = timezone.now()
+    with transaction.atomic():
+        stale = Invitation.objects.open().select_for_update().filter(email=email).first()
+        if stale is not None:
+            if stale.expires_at > now:
+                raise ValidationError(
+                    {"email": _("This address already has a pending invitation: resend it instead.")}
+                )
+            # An expired link blocks nobody: close it so that the new one is the only open one.
+            stale.revoked_at = now
+            stale.save(update_fields=["revoked_at"])
+        token, digest = _new_token()
+        invitation = Invitation.objects.create(
+            email=email,
+            national_society=national_society,
+            role=role,
+            token_digest=digest,
+            invited_by=invited_by,
+            domain_override_reason=domain_override_reason,
+            sent_at=now,
+            expires_at=now + timedelta(days=settings.INVITATION_EXPIRY_DAYS),
+        )
+        audit_record(
+            action=Action.INVITED,
+            actor=invited_by,
+            target=invitation,
+            reason=domain_override_reason,
+            details={"email": email, "organisation": national_society.slug, "role": role},
+        )
+        _send_invitation_email(invitation=invitation, token=token, accept_url=build_accept_url(token))
+    return invitation
+
+
+def invitation_resend(*, invitation: Invitation, resent_by, build_accept_url) -> Invitation:
+    """Send a fresh link (the old one stops working) and restart the expiry clock."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at or invitation.revoked_at:
+            raise ValidationError(_("This invitation was already %(status)s.") % {"status": invitation.get_status_display()})
+        token, digest = _new_token()
+        now = timezone.now()
+        invitation.token_digest = digest
+        invitation.sent_at = now
+        invitation.send_count += 1
+        invitation.expires_at = now + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+        invitation.save(update_fields=["token_digest", "sent_at", "send_count", "expires_at"])
+        audit_record(action=Action.INVITATION_RESENT, actor=resent_by, target=invitation)
+        _send_invitation_email(invitation=invitation, token=token, accept_url=build_accept_url(token))
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation, revoked_by) -> Invitation:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at:
+            raise ValidationError(_("This invitation was already accepted: deactivate the account instead."))
+        if invitation.revoked_at:
+            return invitation
+        invitation.revoked_at = timezone.now()
+        invitation.revoked_by = revoked_by
+        invitation.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(action=Action.INVITATION_REVOKED, actor=revoked_by, target=invitation)
+    return invitation
+
+
+@dataclass(frozen=True)
+class InvitationCheck:
+    invitation: Invitation | None
+    problem: str | None  # None when the invitation may be accepted
+
+
+def invitation_check(*, token: str | None = None, digest: str | None = None, lock: bool = False) -> InvitationCheck:
+    """Find the invitation behind a link and say whether it may still be accepted."""
+    digest = digest or invitation_token_digest(token or "")
+    queryset = Invitation.objects.select_related("national_society")
+    if lock:
+        queryset = queryset.select_for_update()
+    invitation = queryset.filter(token_digest=digest).first()
+    if invitation is None:
+        return InvitationCheck(None, "unknown")
+    status = invitation.status
+    if status != Invitation.Status.PENDING:
+        return InvitationCheck(invitation, status)
+    if not invitation.national_society.is_active:
+        return InvitationCheck(invitation, "organisation_inactive")
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return InvitationCheck(invitation, Invitation.Status.ACCEPTED)
+    return InvitationCheck(invitation, None)
+
+
+def invitation_accept(*, digest: str, user: User) -> Membership:
+    """Give the new `user` the invitation's organisation and role, and close the invitation.
+
+    Called by the sign-up flow inside its transaction, after the form checked the invitation under
+    a row lock; the conditional update is the last guard against a second use.
+    """
+    now = timezone.now()
+    claimed = Invitation.objects.filter(
+        token_digest=digest, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(accepted_at=now, accepted_user=user)
+    if claimed != 1:
+        raise ValidationError(_("This invitation can no longer be used."))
+    invitation = Invitation.objects.select_related("national_society").get(token_digest=digest)
+    if user.email.lower() != invitation.email:
+        raise ValidationError(_("This invitation is for another address."))
+    membership = Membership.objects.create(
+        user=user, national_society=invitation.national_society, role=invitation.role
+    )
+    audit_record(action=Action.INVITATION_ACCEPTED, actor=user, target=invitation)
+    return membership
+
+
+# --- Members ----------------------------------------------------------------------------------
+
+
+def _active_admin_count(national_society, *, excluding_user_id=None) -> int:
+    queryset = Membership.objects.filter(
+        national_society=national_society, role=Membership.Role.SOCIETY_ADMIN, user__is_active=True
+    )
+    if excluding_user_id is not None:
+        queryset = queryset.exclude(user_id=excluding_user_id)
+    return queryset.count()
+
+
+def _lock_membership(membership: Membership) -> Membership:
+    return Membership.objects.select_for_update().select_related("user", "national_society").get(pk=membership.pk)
+
+
+def member_role_change(*, membership: Membership, role: str, changed_by) -> Membership:
+    """Change a member's role. A society admin moves people between member and society admin only,
+    and the society keeps at least one active admin."""
+    with transaction.atomic():
+        membership = _lock_membership(membership)
+        if not can_manage_members_of(changed_by, membership.national_society):
+            raise ValidationError(_("You cannot manage the members of this organisation."))
+        if role not in _grantable_roles(changed_by) or membership.role not in _grantable_roles(changed_by):
+            raise ValidationError(_("You cannot give or take away this role."))
+        _check_role_fits_organisation(role, membership.national_society)
+        if role == membership.role:
+            return membership
+        if (
+            membership.role == Membership.Role.SOCIETY_ADMIN
+            and membership.user.is_active
+            and _active_admin_count(membership.national_society, excluding_user_id=membership.user_id) == 0
+        ):
+            raise ValidationError(_("%(organisation)s needs at least one active society admin.") % {"organisation": membership.national_society})
+        previous = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit_record(
+            action=Action.ROLE_CHANGED,
+            actor=changed_by,
+            target=membership.user,
+            details={"from": previous, "to": role},
+        )
+    return membership
+
+
+def user_sessions_end(user, *, keep_session_key: str | None = None) -> int:
+    """Delete the user's sessions from the session store (all, or all but one). Returns how many."""
+    from allauth.usersessions.models import UserSession
+
+    ended = 0
+    for user_session in UserSession.objects.filter(user_id=user.pk).exclude(session_key=keep_session_key or ""):
+        user_session.end()
+        ended += 1
+    return ended
+
+
+def member_deactivate(*, membership: Membership, deactivated_by, reason: str = "") -> Membership:
+    """Close the account at once: it cannot sign in, and its open sessions are deleted."""
+    with transaction.atomic():
+        membership = _lock_membership(membership)
+        if deactivated_by is not None and not can_manage_members_of(deactivated_by, membership.national_society):
+            raise ValidationError(_("You cannot manage the members of this organisation."))
+        user = membership.user
+        if not user.is_active:
+            return membership
+        if deactivated_by is not None and deactivated_by.pk == user.pk:
+            raise ValidationError(_("You cannot deactivate your own account."))
+        if (
+            membership.role == Membership.Role.SOCIETY_ADMIN
+            and _active_admin_count(membership.national_society, excluding_user_id=user.pk) == 0
+        ):
+            raise ValidationError(
+                _("%(person)s is the last active admin of %(organisation)s: make someone else admin first.")
+                % {"person": user.get_full_name() or user.email, "organisation": membership.national_society}
+            )
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        user_sessions_end(user)
+        audit_record(action=Action.DEACTIVATED, actor=deactivated_by, target=user, reason=reason)
+    return membership
+
+
+def member_reactivate(*, membership: Membership, reactivated_by) -> Membership:
+    """Open the account again. Counts as use, so the dormant-accounts command does not close it overnight."""
+    with transaction.atomic():
+        membership = _lock_membership(membership)
+        if not can_manage_members_of(reactivated_by, membership.national_society):
+            raise ValidationError(_("You cannot manage the members of this organisation."))
+        user = membership.user
+        if user.is_active:
+            return membership
+        user.is_active = True
+        user.last_login = timezone.now()
+        user.save(update_fields=["is_active", "last_login"])
+        audit_record(action=Action.REACTIVATED, actor=reactivated_by, target=user)
+    return membership
+
+
+def dormant_accounts_suspend(*, days: int, dry_run: bool = False, now=None) -> list[User]:
+    """Deactivate every active account not used for `days` days (never signed in: since it was created).
+
+    Meant for a daily cron. The last active admin of a society is suspended too: an unused admin
+    account is the riskiest kind; a platform admin can reactivate it.
+    """
+    from .selectors import dormant_users
+
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    users = list(dormant_users(cutoff=cutoff))
+    if dry_run:
+        return users
+    for user in users:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=user.pk)
+            if not locked.is_active:
+                continue
+            locked.is_active = False
+            locked.save(update_fields=["is_active"])
+            user_sessions_end(locked)
+            audit_record(
+                action=Action.DEACTIVATED,
+                actor=None,
+                target=locked,
+                reason=f"dormant: not used for {days} days",
+            )
+    return users
+
+
+# --- Demo -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -11,9 +354,14 @@ def demo_accounts_ensure() -> list[tuple[str, bool]]:
     """Create the documented demo accounts, or reset them to their documented state.
 
     Each account gets its organisation and role; the Colombian and Mexican Red Cross get their demo
-    email domains. Safe to run again: existing accounts get the demo password, organisation and role
-    back and stay active. The organisations themselves come from the data migration and must exist.
+    email domains; privileged accounts get TOTP on the documented demo secret, so that a newcomer
+    can sign in with any authenticator app. Safe to run again. The organisations come from the data
+    migration and must exist.
     """
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
     slugs = {slug for _, _, _, slug, _ in DEMO_ACCOUNTS} | {slug for slug, _ in DEMO_DOMAINS}
     organisations = NationalSociety.objects.in_bulk(slugs, field_name="slug")
     if missing := slugs - organisations.keys():
@@ -31,10 +379,16 @@ def demo_accounts_ensure() -> list[tuple[str, bool]]:
         )
         user.set_password(DEMO_PASSWORD)
         user.is_active = True
+        user.last_login = timezone.now()  # the dormant-accounts command leaves a fresh demo alone
         user.is_staff = user.is_superuser = role == Membership.Role.PLATFORM_ADMIN
         user.save()
         Membership.objects.update_or_create(
             user=user, defaults={"national_society": organisations[slug], "role": role}
         )
+        Authenticator.objects.filter(user=user).delete()
+        if role in PRIVILEGED_ROLES:
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+            RecoveryCodes.activate(user)
         result.append((email, created))
     return result
+

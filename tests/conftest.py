@@ -6,7 +6,9 @@ from django.core.cache import cache
 
 from messages_app.content_file import read_content_file
 from messages_app.services import key_messages_load
-from tests.factories import UserFactory
+from national_societies.models import Membership, NationalSociety
+from tests.accounts import sign_in
+from tests.factories import MembershipFactory, UserFactory
 
 
 @lru_cache(maxsize=1)
@@ -30,11 +32,24 @@ def library(db):
 
 
 @pytest.fixture
-def member(db):
-    return UserFactory(email="member@colombia.example.org")
+def colombia(db):
+    return NationalSociety.objects.get(slug="colombia")
 
 
 @pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
+def mexico(db):
+    return NationalSociety.objects.get(slug="mexico")
+
+
+@pytest.fixture
+def member(colombia):
+    """A member of the Colombian Red Cross."""
+    return MembershipFactory(
+        user=UserFactory(email="member@colombia.example.org"), national_society=colombia, role=Membership.Role.MEMBER
+    ).user
+
+
+@pytest.fixture
+def member_client(client, member, library):
+    """A member signed in, with the loaded library's rules confirmed."""
+    return sign_in(client, member)

@@ -26,6 +26,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Key Messages <no-reply@keyme
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60)
+INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7)
+DORMANT_ACCOUNT_DAYS = env_int("DORMANT_ACCOUNT_DAYS", 180)
+DORMANT_WARNING_DAYS = env_int("DORMANT_WARNING_DAYS", 30)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -41,6 +44,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "csp",
     "national_societies",
     "messages_app",
@@ -59,6 +63,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Order matters: an expired session ends before anything else; MFA setup comes before the rules.
+    "national_societies.middleware.SessionTimeoutMiddleware",
+    "national_societies.middleware.PrivilegedMFARequiredMiddleware",
+    "messages_app.middleware.RulesAcknowledgementMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.NotPublicHeadersMiddleware",
 ]
@@ -77,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "national_societies.context_processors.account",
             ],
         },
     },
@@ -139,6 +148,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Key Messages] "
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ACCOUNT_FORMS = {"signup": "national_societies.forms.InvitationSignupForm"}
+# A password change or reset ends the user's other sessions (see national_societies.signals).
+USERSESSIONS_TRACK_ACTIVITY = False  # SessionTimeoutMiddleware records activity, once a minute
+MFA_ADAPTER = "national_societies.adapters.EncryptedSecretsMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Key Messages (Red Cross Americas)"
 

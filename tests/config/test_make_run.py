@@ -1,4 +1,5 @@
-"""What `make run` promises: each demo account logs in and reads every message."""
+"""What `make run` promises: each demo account logs in with its role (privileged ones with TOTP on
+the documented secret), confirms the handling rules and reads every message."""
 
 import pytest
 from django.core.management import call_command
@@ -7,6 +8,8 @@ from django.urls import reverse
 
 from messages_app.models import Message
 from national_societies.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from national_societies.permissions import PRIVILEGED_ROLES, membership_of
+from tests.totp import totp_code
 
 
 @pytest.fixture
@@ -16,11 +19,24 @@ def demo_site(db, settings):
     call_command("create_demo_accounts", verbosity=0)
 
 
-@pytest.mark.parametrize("email", [account[0] for account in DEMO_ACCOUNTS])
-def test_demo_account_logs_in_and_reads_every_message(demo_site, email):
+@pytest.mark.parametrize(("email", "slug", "role"), [(a[0], a[3], a[4]) for a in DEMO_ACCOUNTS])
+def test_demo_account_logs_in_with_its_role_and_reads_every_message(demo_site, email, slug, role):
     client = Client()
     response = client.post(reverse("account_login"), {"login": email, "password": DEMO_PASSWORD})
     assert response.status_code == 302, response.content.decode()[:500]
+    if role in PRIVILEGED_ROLES:
+        assert response["Location"] == reverse("mfa_authenticate")
+        assert client.get(reverse("messages:home"))["Location"].startswith(reverse("account_login"))
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+        assert response.status_code == 302, response.content.decode()[:500]
+    user = response.wsgi_request.user
+    assert user.email == email
+    membership = membership_of(user)
+    assert (membership.national_society.slug, membership.role) == (slug, role)
+    response = client.get(reverse("messages:home"))
+    assert response["Location"].startswith(reverse("messages:acknowledge_rules"))
+    response = client.post(reverse("messages:acknowledge_rules"), {"confirm": "on", "next": "/"})
+    assert response["Location"] == "/"
     assert client.get(reverse("messages:home")).status_code == 200
     messages = list(Message.objects.select_related("current_version"))
     assert len(messages) == 65

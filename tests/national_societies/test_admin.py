@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from national_societies.models import Membership, NationalSociety
+from tests.accounts import add_totp, sign_in
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -12,8 +13,8 @@ def platform_admin_client(client, db):
     ifrc = NationalSociety.objects.get(slug="ifrc-americas")
     user = UserFactory(email="platform@ifrc.example.org", is_staff=True, is_superuser=True)
     MembershipFactory(user=user, national_society=ifrc, role=Membership.Role.PLATFORM_ADMIN)
-    client.force_login(user)
-    return client
+    add_totp(user)
+    return sign_in(client, user)
 
 
 def test_organisations_are_listed_filtered_and_searched(platform_admin_client):

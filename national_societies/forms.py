@@ -1,0 +1,84 @@
+from allauth.account.forms import SignupForm
+from allauth.core import context
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership
+from .permissions import is_platform_admin
+from .services import SOCIETY_ADMIN_GRANTABLE_ROLES, invitation_check
+
+INVITATION_SESSION_KEY = "invitation_digest"
+
+
+def _role_choices(user):
+    if is_platform_admin(user):
+        return Membership.Role.choices
+    return [(value, label) for value, label in Membership.Role.choices if value in SOCIETY_ADMIN_GRANTABLE_ROLES]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Work email address"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), initial=Membership.Role.MEMBER)
+    domain_override_reason = forms.CharField(
+        label=_("Reason for inviting an address outside the allowed domains"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Platform admins only. Recorded with the invitation."),
+    )
+
+    def __init__(self, *args, inviter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices(inviter)
+        if not is_platform_admin(inviter):
+            del self.fields["domain_override_reason"]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, changer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices(changer)
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("For example: left the National Society. Recorded with the deactivation."),
+    )
+
+
+class InvitationSignupForm(SignupForm):
+    """allauth's sign-up form, opened only by a valid invitation: the address is the invited one."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    field_order = ["email", "first_name", "last_name", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation_digest = context.request.session.get(INVITATION_SESSION_KEY)
+        check = invitation_check(digest=self.invitation_digest) if self.invitation_digest else None
+        email = check.invitation.email if check and check.invitation else ""
+        self.fields["email"].initial = email
+        self.fields["email"].disabled = True
+        self.fields["email"].help_text = _("The address you were invited with. It cannot be changed.")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Locked until the end of the request's transaction: a second tab cannot use the link too.
+        check = invitation_check(digest=self.invitation_digest or "", lock=True)
+        if check.problem is not None:
+            raise forms.ValidationError(
+                _("This invitation can no longer be used. Ask your National Society's admin for a new one."),
+                code="invitation_unusable",
+            )
+        return cleaned_data
+
+    def signup(self, request, user):
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.save(update_fields=["first_name", "last_name"])

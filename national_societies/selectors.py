@@ -1,0 +1,153 @@
+"""Reads for the society admin pages, each limited to what the requesting user may manage.
+
+Another organisation's members and invitations answer 404, never 403: their existence is not
+confirmed to someone who may not manage them.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import Invitation, Membership, NationalSociety, User
+from .permissions import can_manage_members_of, membership_of
+
+
+class MemberStatus:
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+    DORMANT = "dormant"
+    DORMANT_SOON = "dormant_soon"
+    ALL = "all"
+    CHOICES = (ACTIVE, DORMANT_SOON, DORMANT, DEACTIVATED, ALL)
+
+
+def managed_society(*, slug: str, fetched_by) -> NationalSociety:
+    """The organisation whose members `fetched_by` manages, or 404."""
+    society = NationalSociety.objects.filter(slug=slug).first()
+    if society is None or not can_manage_members_of(fetched_by, society):
+        raise Http404
+    return society
+
+
+def own_managed_society(*, fetched_by) -> NationalSociety | None:
+    """Where the society admin pages open for this user: their own organisation, if they manage it."""
+    membership = membership_of(fetched_by)
+    if membership is None or not can_manage_members_of(fetched_by, membership.national_society):
+        return None
+    return membership.national_society
+
+
+def last_used_expression():
+    """When an account was last used: its last sign-in, or its creation if it never signed in."""
+    return Coalesce("last_login", "date_joined")
+
+
+def dormancy_cutoffs(now=None) -> tuple:
+    """(dormant before, dormant soon before): accounts unused since the first are dormant."""
+    now = now or timezone.now()
+    dormant = now - timedelta(days=settings.DORMANT_ACCOUNT_DAYS)
+    soon = dormant + timedelta(days=settings.DORMANT_WARNING_DAYS)
+    return dormant, soon
+
+
+def dormant_users(*, cutoff) -> QuerySet:
+    """Active accounts not used since `cutoff`."""
+    return (
+        User.objects.filter(is_active=True)
+        .annotate(last_used=last_used_expression())
+        .filter(last_used__lt=cutoff)
+        .order_by("last_used", "pk")
+    )
+
+
+def member_list(*, national_society: NationalSociety, fetched_by, status: str = MemberStatus.ACTIVE, query: str = "") -> QuerySet:
+    """The organisation's members with role, status, last sign-in and MFA status."""
+    if not can_manage_members_of(fetched_by, national_society):
+        raise Http404
+    dormant_before, soon_before = dormancy_cutoffs()
+    memberships = (
+        Membership.objects.filter(national_society=national_society)
+        .select_related("user")
+        .annotate(
+            last_used=Coalesce("user__last_login", "user__date_joined"),
+            has_mfa=Exists(Authenticator.objects.filter(user_id=OuterRef("user_id"), type=Authenticator.Type.TOTP)),
+        )
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+    if query:
+        memberships = memberships.filter(
+            Q(user__email__icontains=query) | Q(user__first_name__icontains=query) | Q(user__last_name__icontains=query)
+        )
+    if status == MemberStatus.ACTIVE:
+        memberships = memberships.filter(user__is_active=True)
+    elif status == MemberStatus.DEACTIVATED:
+        memberships = memberships.filter(user__is_active=False)
+    elif status == MemberStatus.DORMANT:
+        memberships = memberships.filter(user__is_active=True, last_used__lt=dormant_before)
+    elif status == MemberStatus.DORMANT_SOON:
+        memberships = memberships.filter(user__is_active=True, last_used__lt=soon_before, last_used__gte=dormant_before)
+    return memberships
+
+
+@dataclass
+class MemberCounts:
+    active: int
+    deactivated: int
+    dormant: int
+    dormant_soon: int
+
+
+def member_counts(*, national_society: NationalSociety) -> MemberCounts:
+    from django.db.models import Count
+
+    dormant_before, soon_before = dormancy_cutoffs()
+    active = Q(user__is_active=True)
+    counts = (
+        Membership.objects.filter(national_society=national_society)
+        .annotate(last_used=Coalesce("user__last_login", "user__date_joined"))
+        .aggregate(
+            active=Count("pk", filter=active),
+            deactivated=Count("pk", filter=~active),
+            dormant=Count("pk", filter=active & Q(last_used__lt=dormant_before)),
+            dormant_soon=Count("pk", filter=active & Q(last_used__lt=soon_before, last_used__gte=dormant_before)),
+        )
+    )
+    return MemberCounts(**counts)
+
+
+def managed_membership(*, national_society: NationalSociety, user_id: int, fetched_by) -> Membership:
+    """One member of the organisation, with MFA status, or 404."""
+    if not can_manage_members_of(fetched_by, national_society):
+        raise Http404
+    return get_object_or_404(
+        Membership.objects.select_related("user", "national_society").annotate(
+            last_used=Coalesce("user__last_login", "user__date_joined"),
+            has_mfa=Exists(Authenticator.objects.filter(user_id=OuterRef("user_id"), type=Authenticator.Type.TOTP)),
+        ),
+        national_society=national_society,
+        user_id=user_id,
+    )
+
+
+def open_invitations(*, national_society: NationalSociety, fetched_by) -> QuerySet:
+    """Invitations neither accepted nor revoked, newest first (expired ones included, to resend)."""
+    if not can_manage_members_of(fetched_by, national_society):
+        raise Http404
+    return Invitation.objects.open().filter(national_society=national_society).select_related("invited_by").order_by("-sent_at")
+
+
+def managed_invitation(*, national_society: NationalSociety, invitation_id: int, fetched_by) -> Invitation:
+    if not can_manage_members_of(fetched_by, national_society):
+        raise Http404
+    return get_object_or_404(Invitation, national_society=national_society, pk=invitation_id)
+
+
+def has_totp(user) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()

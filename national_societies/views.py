@@ -1,0 +1,256 @@
+"""Society admin pages, the invitation link and "my account". Views are thin: selectors and services."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.contrib.auth.decorators import login_not_required
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from audit.services import audit_records_for
+
+from . import selectors, services
+from .forms import INVITATION_SESSION_KEY, DeactivateForm, InvitationForm, RoleForm
+from .permissions import membership_of
+
+MEMBERS_PER_PAGE = 50
+
+
+def _accept_url_builder(request):
+    return lambda token: request.build_absolute_uri(reverse("national_societies:invitation_accept", args=[token]))
+
+
+def _members_url(society):
+    return reverse("national_societies:members", args=[society.slug])
+
+
+def _apply_errors(form, error: ValidationError):
+    """Put a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_safe
+def society_home(request):
+    society = selectors.own_managed_society(fetched_by=request.user)
+    if society is None:
+        raise Http404
+    return redirect(_members_url(society))
+
+
+@require_safe
+def members(request, society_slug):
+    society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
+    status = request.GET.get("status", selectors.MemberStatus.ACTIVE)
+    if status not in selectors.MemberStatus.CHOICES:
+        status = selectors.MemberStatus.ACTIVE
+    query = request.GET.get("q", "").strip()[:100]
+    memberships = selectors.member_list(national_society=society, fetched_by=request.user, status=status, query=query)
+    page_obj = Paginator(memberships, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    dormant_before, dormant_soon_before = selectors.dormancy_cutoffs()
+    return render(
+        request,
+        "national_societies/members.html",
+        {
+            "society": society,
+            "page_obj": page_obj,
+            "status": status,
+            "query": query,
+            "counts": selectors.member_counts(national_society=society),
+            "invitations": selectors.open_invitations(national_society=society, fetched_by=request.user)[:100],
+            "dormant_before": dormant_before,
+            "dormant_soon_before": dormant_soon_before,
+            "dormant_days": settings.DORMANT_ACCOUNT_DAYS,
+            "warning_days": settings.DORMANT_WARNING_DAYS,
+        },
+    )
+
+
+@require_safe
+def member_detail(request, society_slug, user_id):
+    society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
+    membership = selectors.managed_membership(national_society=society, user_id=user_id, fetched_by=request.user)
+    dormant_before, dormant_soon_before = selectors.dormancy_cutoffs()
+    return render(
+        request,
+        "national_societies/member_detail.html",
+        {
+            "society": society,
+            "dormant_before": dormant_before,
+            "dormant_soon_before": dormant_soon_before,
+            "membership": membership,
+            "role_form": RoleForm(changer=request.user, initial={"role": membership.role}),
+            "history": audit_records_for(membership.user),
+            "is_self": membership.user_id == request.user.pk,
+        },
+    )
+
+
+@require_POST
+def member_role(request, society_slug, user_id):
+    society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
+    membership = selectors.managed_membership(national_society=society, user_id=user_id, fetched_by=request.user)
+    form = RoleForm(request.POST, changer=request.user)
+    if form.is_valid():
+        try:
+            services.member_role_change(membership=membership, role=form.cleaned_data["role"], changed_by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Role of %(person)s saved.") % {"person": membership.user.email})
+    else:
+        messages.error(request, _("Choose one of the roles offered."))
+    return redirect("national_societies:member", society.slug, membership.user_id)
+
+
+@require_http_methods(["GET", "POST"])
+def member_deactivate(request, society_slug, user_id):
+    society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
+    membership = selectors.managed_membership(national_society=society, user_id=user_id, fetched_by=request.user)
+    form = DeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_deactivate(
+                membership=membership, deactivated_by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("%(person)s can no longer sign in; their open sessions were ended.") % {"person": membership.user.email}
+            )
+            return redirect("national_societies:member", society.slug, membership.user_id)
+    return render(
+        request,
+        "national_societies/member_confirm.html",
+        {"society": society, "membership": membership, "form": form, "action": "deactivate"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_reactivate(request, society_slug, user_id):
+    society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
+    membership = selectors.managed_membership(national_society=society, user_id=user_id, fetched_by=request.user)
+    if request.method == "POST":
+        try:
+            services.member_reactivate(membership=membership, reactivated_by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(person)s can sign in again.") % {"person": membership.user.email})
+        return redirect("national_societies:member", society.slug, membership.user_id)
+    return render(
+        request,
+        "national_societies/member_confirm.html",
+        {"society": society, "membership": membership, "action": "reactivate"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_new(request, society_slug):
+    society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
+    form = InvitationForm(request.POST or None, inviter=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                invited_by=request.user,
+                national_society=society,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                domain_override_reason=form.cleaned_data.get("domain_override_reason", ""),
+                build_accept_url=_accept_url_builder(request),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except services.InvitationEmailFailed:
+            form.add_error(None, _("The invitation email could not be sent, so nothing was saved. Try again in a few minutes."))
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s. The link works once, for %(days)d days.")
+                % {"email": invitation.email, "days": settings.INVITATION_EXPIRY_DAYS},
+            )
+            return redirect(_members_url(society))
+    domains = list(society.allowed_domains.values_list("domain", flat=True))
+    return render(request, "national_societies/invitation_new.html", {"society": society, "form": form, "domains": domains, "expiry_days": settings.INVITATION_EXPIRY_DAYS})
+
+
+@require_POST
+def invitation_resend(request, society_slug, invitation_id):
+    society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
+    invitation = selectors.managed_invitation(national_society=society, invitation_id=invitation_id, fetched_by=request.user)
+    try:
+        services.invitation_resend(invitation=invitation, resent_by=request.user, build_accept_url=_accept_url_builder(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except services.InvitationEmailFailed:
+        messages.error(request, _("The email could not be sent; the previous link still works. Try again later."))
+    else:
+        messages.success(request, _("A new link was sent to %(email)s; the previous one no longer works.") % {"email": invitation.email})
+    return redirect(_members_url(society))
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_revoke(request, society_slug, invitation_id):
+    society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
+    invitation = selectors.managed_invitation(national_society=society, invitation_id=invitation_id, fetched_by=request.user)
+    if request.method == "POST":
+        try:
+            services.invitation_revoke(invitation=invitation, revoked_by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The invitation to %(email)s was revoked: its link no longer works.") % {"email": invitation.email})
+        return redirect(_members_url(society))
+    return render(request, "national_societies/invitation_revoke.html", {"society": society, "invitation": invitation})
+
+
+REFUSALS = {
+    "unknown": gettext_lazy("This invitation link is not valid. Check that you copied the whole link from the email."),
+    "expired": gettext_lazy("This invitation has expired."),
+    "accepted": gettext_lazy("This invitation has already been used. If it was you, sign in with your email address and password."),
+    "revoked": gettext_lazy("This invitation was withdrawn by your National Society."),
+    "organisation_inactive": gettext_lazy("The organisation of this invitation is no longer active."),
+}
+
+
+@login_not_required
+@require_safe
+def invitation_accept(request, token):
+    """The link in the invitation email. Public: it opens allauth's sign-up for this invitation only."""
+    check = services.invitation_check(token=token)
+    if request.user.is_authenticated:
+        return render(request, "national_societies/invitation_signed_in.html")
+    if check.problem is not None:
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return render(
+            request,
+            "national_societies/invitation_refused.html",
+            {"reason": str(REFUSALS[check.problem])},
+            status=404 if check.problem == "unknown" else 410,
+        )
+    # The secret leaves the address bar at once; the session carries only its digest.
+    request.session[INVITATION_SESSION_KEY] = check.invitation.token_digest
+    return redirect("account_signup")
+
+
+@require_safe
+def my_account(request):
+    membership = membership_of(request.user)
+    return render(
+        request,
+        "national_societies/my_account.html",
+        {
+            "membership": membership,
+            "has_mfa": selectors.has_totp(request.user),
+            "manages": selectors.own_managed_society(fetched_by=request.user),
+        },
+    )
