@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from national_societies import views as national_societies_views
+
 from . import views
 
 # The admin login goes through allauth, so it is rate-limited (and later, MFA-protected) too.
@@ -11,6 +13,8 @@ admin.site.site_header = "Key Messages administration"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # The invited work address is the account's identity: it is shown, never changed by its owner.
+    path("accounts/email/", national_societies_views.email_address, name="account_email_address"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("national_societies.urls")),

@@ -254,3 +254,9 @@ def my_account(request):
             "manages": selectors.own_managed_society(fetched_by=request.user),
         },
     )
+
+
+@require_safe
+def email_address(request):
+    """Replaces allauth's email management: nobody swaps their work address for a personal one."""
+    return render(request, "national_societies/email_address.html")

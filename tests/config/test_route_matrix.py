@@ -1,0 +1,313 @@
+"""Every URL of the app × every kind of visitor: who gets the page, who is sent away, who gets 404.
+
+The routes come from walking the URLconf: a new URL without an entry in ROUTES fails
+`test_every_route_has_an_entry`, and a new login-exempt view fails until it is in PUBLIC. The
+Django admin's routes are covered by one rule (the admin is all-or-nothing: staff only).
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from messages_app.models import Message
+from national_societies.models import Membership, NationalSociety
+from national_societies.services import invitation_token_digest
+from tests.accounts import add_totp, sign_in
+from tests.factories import MembershipFactory, UserFactory
+
+ROLES = (
+    "anonymous",
+    "member_a",
+    "admin_a",
+    "member_b",
+    "admin_b",
+    "ifrc_focal",
+    "icrc_focal",
+    "platform_admin",
+    "deactivated",
+    "privileged_no_mfa",
+)
+
+# Outcomes
+OK = "ok"  # 200 for a page; for a POST action, a redirect that is neither to login nor to MFA setup
+LOGIN = "login"  # redirected to sign in, nothing shown
+MFA_SETUP = "mfa_setup"  # redirected to set up two-factor authentication
+NOT_FOUND = "404"
+REACHABLE = "reachable"  # an account page: 200, or a redirect inside the account pages, never to login
+PUBLIC_PAGE = "public"  # shown to anyone, never with content
+ADMIN_REFUSED = "admin_refused"  # a signed-in non-staff user is sent back to the admin's login, nothing shown
+STAFF = "staff"  # the platform admin is let into the Django admin
+
+SIGNED_IN = ROLES[1:8]
+GONE = {"anonymous": LOGIN, "deactivated": LOGIN}
+
+
+def library():
+    return {**GONE, "privileged_no_mfa": MFA_SETUP, **{role: OK for role in SIGNED_IN}}
+
+
+def society_pages(ok_roles=("admin_a", "platform_admin")):
+    rules = {**GONE, "privileged_no_mfa": MFA_SETUP}
+    rules.update({role: (OK if role in ok_roles else NOT_FOUND) for role in SIGNED_IN})
+    return rules
+
+
+def account_pages():
+    return {**GONE, "privileged_no_mfa": REACHABLE, **{role: REACHABLE for role in SIGNED_IN}}
+
+
+def public():
+    return dict.fromkeys(ROLES, PUBLIC_PAGE)
+
+
+# Every view reachable without login, and why.
+PUBLIC = {
+    "healthz": "load balancer probe, no data",
+    "robots_txt": "tells crawlers to stay away",
+    "account_login": "sign in",
+    "account_logout": "sign out",
+    "account_inactive": "tells a deactivated user why they cannot sign in",
+    "account_signup": "'by invitation only', or the sign-up form of a valid invitation",
+    "account_email_verification_sent": "allauth confirmation step, no data",
+    "account_confirm_email": "allauth confirmation step, no data",
+    "account_confirm_login_code": "allauth login step, no data",
+    "account_reset_password": "password reset",
+    "account_reset_password_done": "password reset",
+    "account_reset_password_from_key": "password reset",
+    "account_reset_password_from_key_done": "password reset",
+    "mfa_authenticate": "second step of sign in",
+    "admin:login": "redirects to the allauth login (secure_admin_login)",
+    "national_societies:invitation_accept": "the link in an invitation email",
+}
+
+# name → (HTTP method, outcome per role)
+ROUTES = {
+    **{name: ("GET", public()) for name in PUBLIC},
+    "messages:home": ("GET", library()),
+    "messages:section": ("GET", library()),
+    "messages:detail": ("GET", library()),
+    "messages:version": ("GET", library()),
+    "messages:topics": ("GET", library()),
+    "messages:topic": ("GET", library()),
+    "messages:search": ("GET", library()),
+    "messages:help": ("GET", library()),
+    "messages:acknowledge_rules": ("GET", library()),
+    "national_societies:society_home": (
+        "GET",
+        {**society_pages(), "admin_b": OK},  # each admin is sent to their own society's page
+    ),
+    "national_societies:members": ("GET", society_pages()),
+    "national_societies:member": ("GET", society_pages()),
+    "national_societies:member_role": ("POST", society_pages()),
+    "national_societies:member_deactivate": ("GET", society_pages()),
+    "national_societies:member_reactivate": ("GET", society_pages()),
+    "national_societies:invitation_new": ("GET", society_pages()),
+    "national_societies:invitation_resend": ("POST", society_pages()),
+    "national_societies:invitation_revoke": ("GET", society_pages()),
+    "national_societies:my_account": ("GET", account_pages()),
+    "account_email_address": ("GET", account_pages()),
+    "account_email": ("GET", account_pages()),
+    "account_change_password": ("GET", account_pages()),
+    "account_set_password": ("GET", account_pages()),
+    "account_reauthenticate": ("GET", account_pages()),
+    "account_request_reauthentication_code": ("GET", account_pages()),
+    "account_confirm_reauthentication_code": ("GET", account_pages()),
+    "mfa_index": ("GET", account_pages()),
+    "mfa_reauthenticate": ("GET", account_pages()),
+    "mfa_activate_totp": ("GET", account_pages()),
+    "mfa_deactivate_totp": ("GET", account_pages()),
+    "mfa_view_recovery_codes": ("GET", account_pages()),
+    "mfa_generate_recovery_codes": ("GET", account_pages()),
+    "mfa_download_recovery_codes": ("GET", account_pages()),
+    "usersessions_list": ("GET", account_pages()),
+}
+
+# The Django admin: staff only; a privileged user without MFA is sent to set it up first.
+ADMIN_RULE = (
+    "GET",
+    {
+        "anonymous": LOGIN,
+        "deactivated": LOGIN,
+        "privileged_no_mfa": MFA_SETUP,
+        **{role: ADMIN_REFUSED for role in SIGNED_IN},
+        "platform_admin": STAFF,
+    },
+)
+
+CANARY = "Red Cross and Red Crescent’s actions are focused"  # from GEN-01, on the library pages
+
+
+def _walk(patterns, namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace if entry.namespace else None
+            full = ":".join(filter(None, [namespace, inner])) or None
+            yield from _walk(entry.url_patterns, full)
+        elif isinstance(entry, URLPattern):
+            yield entry, (f"{namespace}:{entry.name}" if namespace else entry.name)
+
+
+def _url_routes():
+    """(name, kwarg names, view) of every named URL; unnamed admin catch-alls are reached by name."""
+    routes = []
+    for pattern, name in _walk(get_resolver().url_patterns):
+        if name is None or name.endswith(":None"):
+            continue
+        routes.append((name, list(pattern.pattern.regex.groupindex), pattern.callback))
+    return routes
+
+
+URL_ROUTES = _url_routes()
+
+
+def _rule(name):
+    if name in ROUTES:
+        return ROUTES[name]
+    if name.startswith("admin:"):
+        return ADMIN_RULE
+    return None
+
+
+def test_every_route_has_an_entry():
+    missing = [name for name, _keys, _view in URL_ROUTES if _rule(name) is None]
+    assert missing == [], f"add these routes to ROUTES with who may reach them: {missing}"
+    stale = set(ROUTES) - {name for name, _keys, _view in URL_ROUTES}
+    assert stale == set(), f"ROUTES lists URLs that no longer exist: {stale}"
+
+
+def test_public_views_are_exactly_the_allowed_list():
+    public = {name for name, _keys, view in URL_ROUTES if not getattr(view, "login_required", True)}
+    assert public == set(PUBLIC)
+
+
+@pytest.fixture
+def world(db, library):
+    """Two National Societies (A: Colombia, B: Mexico) with members and admins, focal points of the
+    IFRC and ICRC, a platform admin, a deactivated member of A, and an admin of A without MFA."""
+    colombia = NationalSociety.objects.get(slug="colombia")
+    mexico = NationalSociety.objects.get(slug="mexico")
+    ifrc = NationalSociety.objects.get(slug="ifrc-americas")
+    icrc = NationalSociety.objects.get(slug="icrc-americas")
+    role = Membership.Role
+    spec = {
+        "member_a": (colombia, role.MEMBER, {}),
+        "admin_a": (colombia, role.SOCIETY_ADMIN, {}),
+        "member_b": (mexico, role.MEMBER, {}),
+        "admin_b": (mexico, role.SOCIETY_ADMIN, {}),
+        "ifrc_focal": (ifrc, role.FOCAL_POINT, {}),
+        "icrc_focal": (icrc, role.FOCAL_POINT, {}),
+        "platform_admin": (ifrc, role.PLATFORM_ADMIN, {"is_staff": True, "is_superuser": True}),
+        "deactivated": (colombia, role.MEMBER, {"is_active": False}),
+        "privileged_no_mfa": (colombia, role.SOCIETY_ADMIN, {}),
+    }
+    users = {}
+    for key, (organisation, membership_role, extra) in spec.items():
+        user = UserFactory(email=f"{key}@{organisation.slug}.example.org", **extra)
+        MembershipFactory(user=user, national_society=organisation, role=membership_role)
+        if membership_role != role.MEMBER and key != "privileged_no_mfa":
+            add_totp(user)
+        users[key] = user
+    from national_societies.models import Invitation
+
+    from django.utils import timezone
+
+    invitation = Invitation.objects.create(
+        email="new@colombia.example.org",
+        national_society=colombia,
+        token_digest=invitation_token_digest("valid-token"),
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + timezone.timedelta(days=7),
+    )
+    kwargs = {
+        "key": "general-information",
+        "slug": "detention",
+        "identifier": "GEN-01",
+        "number": 1,
+        "society_slug": colombia.slug,
+        "user_id": users["member_a"].pk,
+        "invitation_id": invitation.pk,
+        "token": "valid-token",
+        "object_id": str(Message.objects.get(identifier="GEN-01").pk),
+        "id": "1",
+        "content_type_id": "1",
+        "app_label": "national_societies",
+        "url": "anything",
+        "uidb36": "1",
+    }
+    return users, kwargs
+
+
+def _client_for(role, users):
+    client = Client()
+    if role != "anonymous":
+        sign_in(client, users[role])
+    return client
+
+
+POST_DATA = {"national_societies:member_role": {"role": "member"}}
+
+
+def _outcome(response, expected):
+    """The observed outcome, named like the expected ones."""
+    status, location = response.status_code, response.get("Location", "")
+    if expected == PUBLIC_PAGE and status in (200, 302, 403, 404, 405, 410):
+        return PUBLIC_PAGE  # content is checked separately: a public page never shows a message
+    if status == 302 and location.startswith(("/accounts/login/", "/admin/login/")) and expected != ADMIN_REFUSED:
+        return LOGIN
+    if status == 302 and location.startswith(reverse("mfa_activate_totp")):
+        return MFA_SETUP
+    if expected == ADMIN_REFUSED and status == 302 and location.startswith("/admin/"):
+        return ADMIN_REFUSED
+    if expected == STAFF and status in (200, 302, 403, 404, 405):
+        return STAFF  # through the door; 403/404/405 are the admin's read-only models and sample ids
+    if expected == REACHABLE and status == 404:
+        return REACHABLE  # "nothing to show": recovery codes or TOTP the user has not set up
+    if status == 404:
+        return NOT_FOUND
+    if expected == REACHABLE and (status == 200 or (status == 302 and location.startswith("/accounts/"))):
+        return REACHABLE
+    if expected == OK and status == 200:
+        return OK
+    if expected == OK and status == 302 and location and not location.startswith("/accounts/"):
+        return OK  # an action's redirect back to the page it acted on
+    return f"HTTP {status} {location}".strip()
+
+
+@pytest.mark.parametrize("name", [name for name, _k, _v in URL_ROUTES])
+def test_route_for_every_role(world, name):
+    users, sample = world
+    keys = next(k for n, k, _v in URL_ROUTES if n == name)
+    url = reverse(name, kwargs={key: sample[key] for key in keys})
+    method, expectations = _rule(name)
+    mismatches = []
+    for role in ROLES:
+        client = _client_for(role, users)
+        if method == "POST":
+            response = client.post(url, POST_DATA.get(name, {}))
+        else:
+            response = client.get(url)
+        expected = expectations[role]
+        observed = _outcome(response, expected)
+        if observed != expected:
+            mismatches.append(f"{role}: expected {expected}, got {observed}")
+        if expected not in (OK, STAFF):
+            assert CANARY not in response.content.decode(errors="replace"), f"{name} showed content to {role}"
+    assert mismatches == [], f"{name} ({url}): " + "; ".join(mismatches)
+
+
+def test_a_deactivated_user_is_anonymous_on_the_next_request(world):
+    users, _ = world
+    client = _client_for("deactivated", users)
+    response = client.get(reverse("messages:home"))
+    assert response.wsgi_request.user.is_anonymous
+
+
+def test_platform_admin_reaches_the_admin_and_canonical_text_is_read_only(world):
+    users, _ = world
+    client = _client_for("platform_admin", users)
+    assert client.get("/admin/messages_app/message/").status_code == 200
+    message_id = Message.objects.get(identifier="GEN-01").pk
+    page = client.get(f"/admin/messages_app/message/{message_id}/change/")
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content  # view only
+    assert client.post(f"/admin/messages_app/message/{message_id}/delete/", {"post": "yes"}).status_code == 403
