@@ -39,3 +39,9 @@ test: setup check-migrations
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Benchmarks of the access log (bench/README.md, figures in bench/RESULTS.md). Creates and drops its
+# own PostgreSQL database, km_bench (BENCH_DATABASE_URL); about 20 minutes for 10 million events.
+.PHONY: bench
+bench: setup
+	$(BIN)/python bench/run.py

@@ -1,76 +1,186 @@
-"""The one function through which the app records what people did.
-
-Account administration (invitations, role changes, deactivations, changes made in the Django
-admin, acknowledgements of the handling rules) is recorded here today, as Django admin history
-(`LogEntry`), so that platform admins can already read it in the admin. The access-log issue
-replaces the storage with the append-only audit table; the callers do not change.
+"""The one way into the access log. Every event goes through `audit_record`, never through Python
+`logging` (which swallows errors): if the row cannot be written, the caller's action fails with it.
 """
 
-import json
+import unicodedata
 
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError
+from django.utils.translation import gettext_lazy as _
+
+from .context import client_ip, current_request
+from .models import Action, AuditEvent, Outcome
+
+__all__ = ["Action", "Outcome", "AuditWriteFailed", "audit_record", "audit_record_denial", "audit_records_for"]
+
+ACTION_LABELS = dict(Action.choices)
+ACTION_LABELS.update(
+    {
+        Action.INVITED: _("Invited"),
+        Action.INVITATION_RESENT: _("Invitation sent again"),
+        Action.INVITATION_REVOKED: _("Invitation revoked"),
+        Action.INVITATION_ACCEPTED: _("Invitation accepted"),
+        Action.ROLE_CHANGED: _("Role changed"),
+        Action.DEACTIVATED: _("Deactivated"),
+        Action.REACTIVATED: _("Reactivated"),
+        Action.RULES_ACKNOWLEDGED: _("Confirmed the handling rules"),
+        Action.ADMIN_ADDED: _("Created in the Django admin"),
+        Action.ADMIN_CHANGED: _("Changed in the Django admin"),
+        Action.ADMIN_DELETED: _("Deleted in the Django admin"),
+    }
+)
+
+_MAX = {field.name: field.max_length for field in AuditEvent._meta.fields if getattr(field, "max_length", None)}
 
 
-class Action:
-    """The catalogue of recorded actions (extended by the access-log issue)."""
-
-    INVITED = "invited"
-    INVITATION_RESENT = "invitation_resent"
-    INVITATION_REVOKED = "invitation_revoked"
-    INVITATION_ACCEPTED = "invitation_accepted"
-    ROLE_CHANGED = "role_changed"
-    DEACTIVATED = "deactivated"
-    REACTIVATED = "reactivated"
-    RULES_ACKNOWLEDGED = "rules_acknowledged"
-    ADMIN_ADDED = "admin_added"
-    ADMIN_CHANGED = "admin_changed"
-    ADMIN_DELETED = "admin_deleted"
+class AuditWriteFailed(Exception):
+    """The access log could not record an event: whatever it was about must not happen or be shown."""
 
 
-_FLAGS = {Action.ADMIN_ADDED: ADDITION, Action.ADMIN_DELETED: DELETION, Action.INVITED: ADDITION}
+# Control and format characters, line and paragraph separators (U+2028/U+2029 end a line in many
+# viewers) and lone surrogates (which cannot even be encoded for the database).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    # \x202e would read as "\x20" followed by "2e": wider characters get \uNNNN or \UNNNNNNNN.
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def neutralise(text, *, limit: int | None = None) -> str:
+    """Text safe to log: control characters (newlines, escapes, NUL…) shown as \\xNN, cut to `limit`."""
+    text = "" if text is None else str(text)
+    cleaned = "".join(_escape(char) if unicodedata.category(char) in _UNSAFE_CATEGORIES else char for char in text)
+    return cleaned[:limit] if limit else cleaned
+
+
+def _clean_details(value):
+    if isinstance(value, dict):
+        return {neutralise(key, limit=100): _clean_details(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_details(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return neutralise(value, limit=1000)
+
+
+def _actor_snapshot(actor) -> dict:
+    from national_societies.models import Membership
+
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {}
+    membership = Membership.objects.filter(user_id=actor.pk).select_related("national_society").first()
+    snapshot = {"actor_user_id": actor.pk, "actor_email": neutralise(actor.email, limit=_MAX["actor_email"])}
+    if membership is not None:
+        snapshot.update(
+            actor_organisation_id=membership.national_society_id,
+            actor_organisation=neutralise(membership.national_society.name, limit=_MAX["actor_organisation"]),
+            actor_role=membership.role,
+        )
+    return snapshot
+
+
+def _target_fields(target, target_type, target_id, message, version) -> dict:
+    fields = {}
+    if target is not None:
+        fields["target_type"] = target_type or target._meta.model_name
+        # An explicit id (the document's slug) wins over the primary key; it used to be dropped.
+        fields["target_id"] = neutralise(target_id, limit=_MAX["target_id"]) if target_id else str(target.pk)
+    else:
+        fields["target_type"] = target_type
+        fields["target_id"] = neutralise(target_id, limit=_MAX["target_id"])
+    if message is not None:
+        fields["message_identifier"] = message.identifier
+    if version is not None:
+        fields["message_version"] = version.number
+    return fields
 
 
 def audit_record(
-    *, action: str, actor, target, reason: str = "", details: dict | None = None, admin_message: list | None = None
-) -> LogEntry:
-    """Record that `actor` did `action` to `target`, inside the caller's transaction.
+    *,
+    action: str,
+    actor=None,
+    target=None,
+    target_type: str = "",
+    target_id: str = "",
+    message=None,
+    version=None,
+    outcome: str = Outcome.ALLOWED,
+    reason: str = "",
+    query: str = "",
+    details: dict | None = None,
+    admin_message: list | None = None,
+    request=None,
+) -> AuditEvent:
+    """Write one event, inside the caller's transaction, and return it.
 
-    Never swallows an error: if the record cannot be written the caller's action fails with it.
-    `admin_message` is the Django admin's own description of a change, kept so that the admin's
-    history page still reads it. `actor` is None for a system action (the dormant-accounts command) on a user: Django's admin
-    history needs a user, so the entry is filed under the account acted on, marked "by the system".
+    The actor's organisation and role are copied as they are now. Client IP, user agent and request
+    id come from `request` or the request being served. `actor=None` with a `target` is a system
+    action (the dormant-accounts command). Raises AuditWriteFailed if the row
+    cannot be written.
     """
-    message = {"action": action}
-    if actor is None:
-        message["by_system"] = True
-        actor = target
-    if reason:
-        message["reason"] = reason
-    if details:
-        message["details"] = details
-    return LogEntry.objects.create(
-        user_id=actor.pk,
-        content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
-        object_id=str(target.pk),
-        object_repr=str(target)[:200],
-        action_flag=_FLAGS.get(action, CHANGE),
-        change_message=json.dumps([*(admin_message or []), {"key_messages": message}], ensure_ascii=False, default=str),
+    request = request or current_request()
+    details = dict(details or {})
+    if admin_message:
+        details["admin_message"] = admin_message
+    if actor is None and target is not None:
+        details["by_system"] = True
+    fields = {
+        "action": action,
+        "outcome": outcome,
+        "reason": neutralise(reason, limit=_MAX["reason"]),
+        "query": neutralise(query, limit=_MAX["query"]),
+        "details": _clean_details(details),
+        **_actor_snapshot(actor),
+        **_target_fields(target, target_type, target_id, message, version),
+    }
+    if request is not None:
+        fields.update(
+            ip=client_ip(request),
+            user_agent=neutralise(request.META.get("HTTP_USER_AGENT", ""), limit=_MAX["user_agent"]),
+            request_id=getattr(request, "audit_request_id", ""),
+        )
+    try:
+        # No savepoint of its own: if the insert fails, the caller's whole transaction must fail.
+        return AuditEvent.objects.create(**fields)
+    except DatabaseError as error:
+        raise AuditWriteFailed(str(error)) from error
+
+
+def audit_record_denial(*, request, reason: str) -> AuditEvent | None:
+    """Record that the signed-in user was refused `request.path`. Called after the request's own
+    transaction was rolled back, so the row survives it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return audit_record(
+        action=Action.ACCESS_DENIED,
+        actor=user,
+        target_type="url",
+        target_id=request.path,
+        outcome=Outcome.DENIED,
+        reason=reason,
+        request=request,
     )
 
 
 def audit_records_for(target) -> list[dict]:
-    """What was recorded about `target`, oldest first: each the decoded message plus who and when."""
-    entries = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
-        object_id=str(target.pk),
-    ).order_by("action_time", "pk")
-    records = []
-    for entry in entries:
-        try:
-            payload = next(m["key_messages"] for m in json.loads(entry.change_message) if "key_messages" in m)
-        except (ValueError, LookupError, TypeError, StopIteration):
-            payload = {"action": "admin", "details": entry.get_change_message()}
-        records.append({**payload, "actor_id": entry.user_id, "at": entry.action_time})
-    return records
-
+    """What was recorded about `target`, oldest first, for the account history on the society pages."""
+    events = AuditEvent.objects.filter(target_type=target._meta.model_name, target_id=str(target.pk)).order_by(
+        "occurred_at", "id"
+    )
+    return [
+        {
+            "action": event.action,
+            "label": ACTION_LABELS.get(event.action, event.action),
+            "reason": event.reason,
+            "details": event.details,
+            "by_system": bool(event.details.get("by_system")),
+            "actor_id": event.actor_user_id,
+            "actor_email": event.actor_email,
+            "at": event.occurred_at,
+        }
+        for event in events
+    ]

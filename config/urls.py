@@ -18,5 +18,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("national_societies.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("messages_app.urls")),
 ]

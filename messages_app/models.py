@@ -161,3 +161,5 @@ class RulesAcknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.user_id} acknowledged {self.rules_version[:12]}"
+
+from .note_models import ContextNote, ContextNoteRevision  # noqa: E402,F401  (registered with this app)

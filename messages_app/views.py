@@ -4,37 +4,48 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import selectors, services
+from . import note_selectors, note_services, selectors, services
 from .middleware import ACKNOWLEDGED_KEY
+from .reads import Action, record_read
 from .search import MAX_QUERY_LENGTH, highlight
 
 
 @require_safe
 def home(request):
-    return render(request, "messages_app/library_home.html", {"home": selectors.library_home(fetched_by=request.user)})
+    home = selectors.library_home(fetched_by=request.user)
+    record_read(request, Action.VIEWED_DOCUMENT, target=home.document, target_id=home.document.slug)
+    return render(request, "messages_app/library_home.html", {"home": home})
 
 
 @require_safe
 def section(request, key):
     page = selectors.section_detail(key=key, fetched_by=request.user)
-    return render(request, "messages_app/section_detail.html", {"page": page, "section": page.section})
+    record_read(request, Action.VIEWED_SECTION, target_type="section", target_id=page.section.key)
+    panel = note_selectors.notes_panel(fetched_by=request.user, section=page.section)
+    note_services.notes_viewed_record(request=request, notes=panel.notes)
+    return render(request, "messages_app/section_detail.html", {"page": page, "section": page.section, "panel": panel})
 
 
 @require_safe
 def detail(request, identifier):
     page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
-    return render(request, "messages_app/message_detail.html", {"page": page, "message": page.message})
+    record_read(request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier, message=page.message, version=page.version)
+    panel = note_selectors.notes_panel(fetched_by=request.user, message=page.message)
+    note_services.notes_viewed_record(request=request, notes=panel.notes)
+    return render(request, "messages_app/message_detail.html", {"page": page, "message": page.message, "panel": panel})
 
 
 @require_safe
 def version(request, identifier, number):
     page = selectors.message_detail(identifier=identifier, fetched_by=request.user, version_number=number)
+    record_read(request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier, message=page.message, version=page.version)
     return render(request, "messages_app/message_detail.html", {"page": page, "message": page.message})
 
 
@@ -46,6 +57,7 @@ def topics(request):
 @require_safe
 def topic(request, slug):
     topic, topic_messages = selectors.topic_detail(slug=slug, fetched_by=request.user)
+    record_read(request, Action.VIEWED_TOPIC, target_type="topic", target_id=topic.slug)
     return render(request, "messages_app/topic_detail.html", {"topic": topic, "topic_messages": topic_messages})
 
 
@@ -59,6 +71,9 @@ def search(request):
     if query:
         queryset, terms = selectors.message_search(query=query, fetched_by=request.user)
         page_obj = Paginator(queryset, settings.SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        record_read(request, Action.SEARCHED, target_type="search", query=query, details={"page": page_obj.number})
+        context["notes"] = note_selectors.note_search(fetched_by=request.user, terms=terms)
+        note_services.notes_viewed_record(request=request, notes=context["notes"])
         context.update(
             page_obj=page_obj,
             terms=terms,
@@ -80,6 +95,20 @@ class RulesAcknowledgementForm(forms.Form):
         label=_lazy("I have read how to use this document and I will follow these rules."),
         error_messages={"required": _lazy("Tick the box to confirm that you have read the rules.")},
     )
+    # The version of the rules the page showed: a confirmation counts only for rules actually read.
+    rules_version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, current_rules_version: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_rules_version = current_rules_version
+
+    def clean_rules_version(self):
+        shown = self.cleaned_data["rules_version"]
+        if shown and shown != self.current_rules_version:
+            raise forms.ValidationError(
+                _("The rules changed while this page was open. Read the new rules below and confirm again.")
+            )
+        return shown
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,7 +119,7 @@ def acknowledge_rules(request):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         next_url = ""
     already = selectors.rules_acknowledged(user=request.user, rules_version=edition.rules_version)
-    form = RulesAcknowledgementForm(request.POST or None)
+    form = RulesAcknowledgementForm(request.POST or None, current_rules_version=edition.rules_version)
     if request.method == "POST" and form.is_valid():
         services.rules_acknowledge(user=request.user, edition=edition)
         request.session[ACKNOWLEDGED_KEY] = edition.rules_version
@@ -100,3 +129,11 @@ def acknowledge_rules(request):
         "messages_app/acknowledge_rules.html",
         {"edition": edition, "form": form, "next": next_url, "already": already},
     )
+
+
+@require_POST
+def copied(request, identifier):
+    """The copy button tells the server a message's text was copied, so that it is in the access log."""
+    page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
+    record_read(request, Action.COPIED_MESSAGE, target_type="message", target_id=page.message.identifier, message=page.message, version=page.version)
+    return HttpResponse(status=204)

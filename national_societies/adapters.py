@@ -17,7 +17,16 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         digest = request.session.get(INVITATION_SESSION_KEY)
-        return bool(digest) and invitation_check(digest=digest).problem is None
+        if not digest:
+            return False
+        check = invitation_check(digest=digest)
+        if check.problem is None:
+            return True
+        # This browser opened a valid link, but the invitation was used (in another browser),
+        # revoked or expired before the form was sent: the form says so ("can no longer be used")
+        # rather than "by invitation only". The form re-checks the invitation under a row lock and
+        # refuses it, so nothing is created.
+        return request.method == "POST" and check.invitation is not None
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=True)

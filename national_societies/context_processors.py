@@ -16,7 +16,12 @@ def account(request):
             Membership.Role.SOCIETY_ADMIN,
             Membership.Role.PLATFORM_ADMIN,
         )
-        return {"membership": membership, "manages": membership.national_society if manages else None}
+        reviews = membership is not None and membership.role != Membership.Role.MEMBER
+        return {
+            "membership": membership,
+            "manages": membership.national_society if manages else None,
+            "reviews_access_log": reviews,
+        }
 
     return {
         "account_nav": SimpleLazyObject(nav),

@@ -1,6 +1,7 @@
 from allauth.account.forms import SignupForm
 from allauth.core import context
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership
@@ -11,9 +12,8 @@ INVITATION_SESSION_KEY = "invitation_digest"
 
 
 def _role_choices(user):
-    if is_platform_admin(user):
-        return Membership.Role.choices
-    return [(value, label) for value, label in Membership.Role.choices if value in SOCIETY_ADMIN_GRANTABLE_ROLES]
+    allowed = Membership.Role.values if is_platform_admin(user) else SOCIETY_ADMIN_GRANTABLE_ROLES
+    return [(value, capfirst(label)) for value, label in Membership.Role.choices if value in allowed]
 
 
 class InvitationForm(forms.Form):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .permissions import needs_mfa
 from .selectors import has_totp
@@ -22,7 +23,24 @@ TOUCH_INTERVAL_SECONDS = 60
 
 # Views a user who must still set up MFA (or acknowledge the rules) can reach.
 _ACCOUNT_PREFIXES = ("account_", "mfa_", "usersessions_")
-_ALWAYS_REACHABLE = {"healthz", "robots_txt", "national_societies:my_account", "set_language"}
+_ALWAYS_REACHABLE = {
+    "healthz",
+    "robots_txt",
+    "set_language",
+    "national_societies:my_account",
+    # A signed-in visitor opening an invitation link is told to sign out first; the token must never
+    # travel on into a ?next= parameter of a redirect.
+    "national_societies:invitation_accept",
+}
+
+
+def duration_text(seconds: int) -> str:
+    """1800 → "30 minutes", 43200 → "12 hours", 5400 → "90 minutes", 30 → "1 minute"."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = seconds // 3600
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    minutes = max(1, round(seconds / 60))
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
 def url_name_of(request) -> str | None:
@@ -60,7 +78,13 @@ class SessionTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             expired = self._expired(request)
             if expired:
+                session_key = request.session.session_key
                 allauth_logout(request)
+                if session_key:
+                    # The session is gone from the store: it must not stay listed in "my sessions".
+                    from allauth.usersessions.models import UserSession
+
+                    UserSession.objects.filter(session_key=session_key).delete()
                 messages.info(request, expired)
                 return redirect_to_login(request.get_full_path() if request.method == "GET" else "/")
             self._track(request, user)
@@ -75,12 +99,12 @@ class SessionTimeoutMiddleware:
             session[STARTED_KEY] = session[LAST_SEEN_KEY] = now
             return None
         if now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
-            return _("For your security, sessions last at most %(hours)d hours. Please sign in again.") % {
-                "hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600
+            return _("For your security, a session lasts at most %(duration)s. Please sign in again.") % {
+                "duration": duration_text(settings.SESSION_ABSOLUTE_TIMEOUT)
             }
         if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
-            return _("You were signed out after %(minutes)d minutes without activity. Please sign in again.") % {
-                "minutes": settings.SESSION_IDLE_TIMEOUT // 60
+            return _("You were signed out after %(duration)s without activity. Please sign in again.") % {
+                "duration": duration_text(settings.SESSION_IDLE_TIMEOUT)
             }
         if now - last_seen > TOUCH_INTERVAL_SECONDS:
             session[LAST_SEEN_KEY] = now

@@ -154,6 +154,11 @@ class Membership(models.Model):
         verbose_name=_("organisation"),
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    can_edit_notes = models.BooleanField(
+        _("editor"),
+        default=False,
+        help_text=_("May write the society's contextualisation notes. Society admins always may."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -82,8 +82,14 @@ def member_list(*, national_society: NationalSociety, fetched_by, status: str = 
         .order_by("user__last_name", "user__first_name", "user__email")
     )
     if query:
-        memberships = memberships.filter(
-            Q(user__email__icontains=query) | Q(user__first_name__icontains=query) | Q(user__last_name__icontains=query)
+        # "Ana Gómez" finds Ana Gómez: the full name is searched too, not each name field alone.
+        memberships = memberships.alias(
+            full_name=Concat("user__first_name", Value(" "), "user__last_name", output_field=CharField())
+        ).filter(
+            Q(user__email__icontains=query)
+            | Q(user__first_name__icontains=query)
+            | Q(user__last_name__icontains=query)
+            | Q(full_name__icontains=query)
         )
     if status == MemberStatus.ACTIVE:
         memberships = memberships.filter(user__is_active=True)

@@ -39,6 +39,11 @@ def _new_token() -> tuple[str, str]:
     return token, invitation_token_digest(token)
 
 
+def can_act_on_role(actor, role: str) -> bool:
+    """A society admin manages members and society admins; a platform admin, every role."""
+    return role in _grantable_roles(actor)
+
+
 def _grantable_roles(actor) -> tuple[str, ...]:
     if is_platform_admin(actor):
         return tuple(Membership.Role.values)
@@ -144,7 +149,7 @@ def invitation_resend(*, invitation: Invitation, resent_by, build_accept_url) ->
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at or invitation.revoked_at:
-            raise ValidationError(_("This invitation was already %(status)s.") % {"status": invitation.get_status_display()})
+            raise ValidationError(_("This invitation was already %(status)s.") % {"status": invitation.status.label})
         token, digest = _new_token()
         now = timezone.now()
         invitation.token_digest = digest
@@ -264,6 +269,25 @@ def member_role_change(*, membership: Membership, role: str, changed_by) -> Memb
     return membership
 
 
+def member_editor_set(*, membership: Membership, can_edit_notes: bool, changed_by) -> Membership:
+    """Give or take a member's permission to write the society's contextualisation notes."""
+    with transaction.atomic():
+        membership = _lock_membership(membership)
+        if not can_manage_members_of(changed_by, membership.national_society):
+            raise ValidationError(_("You cannot manage the members of this organisation."))
+        if membership.can_edit_notes == can_edit_notes:
+            return membership
+        membership.can_edit_notes = can_edit_notes
+        membership.save(update_fields=["can_edit_notes"])
+        audit_record(
+            action=Action.ROLE_CHANGED,
+            actor=changed_by,
+            target=membership.user,
+            details={"editor": can_edit_notes},
+        )
+    return membership
+
+
 def user_sessions_end(user, *, keep_session_key: str | None = None) -> int:
     """Delete the user's sessions from the session store (all, or all but one). Returns how many."""
     from allauth.usersessions.models import UserSession
@@ -281,6 +305,9 @@ def member_deactivate(*, membership: Membership, deactivated_by, reason: str = "
         membership = _lock_membership(membership)
         if deactivated_by is not None and not can_manage_members_of(deactivated_by, membership.national_society):
             raise ValidationError(_("You cannot manage the members of this organisation."))
+        if deactivated_by is not None and membership.role not in _grantable_roles(deactivated_by):
+            # As for roles: a society admin does not lock out a focal point or a platform admin.
+            raise ValidationError(_("You cannot deactivate or reactivate this account."))
         user = membership.user
         if not user.is_active:
             return membership
@@ -307,6 +334,8 @@ def member_reactivate(*, membership: Membership, reactivated_by) -> Membership:
         membership = _lock_membership(membership)
         if not can_manage_members_of(reactivated_by, membership.national_society):
             raise ValidationError(_("You cannot manage the members of this organisation."))
+        if membership.role not in _grantable_roles(reactivated_by):
+            raise ValidationError(_("You cannot deactivate or reactivate this account."))
         user = membership.user
         if user.is_active:
             return membership
@@ -329,10 +358,13 @@ def dormant_accounts_suspend(*, days: int, dry_run: bool = False, now=None) -> l
     users = list(dormant_users(cutoff=cutoff))
     if dry_run:
         return users
+    suspended = []
     for user in users:
         with transaction.atomic():
-            locked = User.objects.select_for_update().get(pk=user.pk)
-            if not locked.is_active:
+            # Checked again under the lock: someone who signed in (or was reactivated, or deactivated by
+            # hand) since the list was read is no longer dormant and is left alone.
+            locked = dormant_users(cutoff=cutoff).select_for_update().filter(pk=user.pk).first()
+            if locked is None:
                 continue
             locked.is_active = False
             locked.save(update_fields=["is_active"])
@@ -343,7 +375,8 @@ def dormant_accounts_suspend(*, days: int, dry_run: bool = False, now=None) -> l
                 target=locked,
                 reason=f"dormant: not used for {days} days",
             )
-    return users
+            suspended.append(locked)
+    return suspended
 
 
 # --- Demo -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("society/<slug:society_slug>/members/", views.members, name="members"),
     path("society/<slug:society_slug>/members/<int:user_id>/", views.member_detail, name="member"),
     path("society/<slug:society_slug>/members/<int:user_id>/role/", views.member_role, name="member_role"),
+    path("society/<slug:society_slug>/members/<int:user_id>/editor/", views.member_editor, name="member_editor"),
     path("society/<slug:society_slug>/members/<int:user_id>/deactivate/", views.member_deactivate, name="member_deactivate"),
     path("society/<slug:society_slug>/members/<int:user_id>/reactivate/", views.member_reactivate, name="member_reactivate"),
     path("society/<slug:society_slug>/invitations/new/", views.invitation_new, name="invitation_new"),

@@ -52,7 +52,8 @@ def members(request, society_slug):
     status = request.GET.get("status", selectors.MemberStatus.ACTIVE)
     if status not in selectors.MemberStatus.CHOICES:
         status = selectors.MemberStatus.ACTIVE
-    query = request.GET.get("q", "").strip()[:100]
+    # PostgreSQL refuses a NUL character in a query parameter: drop it rather than answer 500.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     memberships = selectors.member_list(national_society=society, fetched_by=request.user, status=status, query=query)
     page_obj = Paginator(memberships, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     dormant_before, dormant_soon_before = selectors.dormancy_cutoffs()
@@ -90,6 +91,7 @@ def member_detail(request, society_slug, user_id):
             "role_form": RoleForm(changer=request.user, initial={"role": membership.role}),
             "history": audit_records_for(membership.user),
             "is_self": membership.user_id == request.user.pk,
+            "can_act": services.can_act_on_role(request.user, membership.role),
         },
     )
 
@@ -111,11 +113,29 @@ def member_role(request, society_slug, user_id):
     return redirect("national_societies:member", society.slug, membership.user_id)
 
 
+@require_POST
+def member_editor(request, society_slug, user_id):
+    society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
+    membership = selectors.managed_membership(national_society=society, user_id=user_id, fetched_by=request.user)
+    editor = request.POST.get("can_edit_notes") == "on"
+    try:
+        services.member_editor_set(membership=membership, can_edit_notes=editor, changed_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if editor:
+            messages.success(request, _("%(person)s can now write the society's local notes.") % {"person": membership.user.email})
+        else:
+            messages.success(request, _("%(person)s no longer writes the society's local notes.") % {"person": membership.user.email})
+    return redirect("national_societies:member", society.slug, membership.user_id)
+
+
 @require_http_methods(["GET", "POST"])
 def member_deactivate(request, society_slug, user_id):
     society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
     membership = selectors.managed_membership(national_society=society, user_id=user_id, fetched_by=request.user)
-    form = DeactivateForm(request.POST or None)
+    # Bound on every POST: the reason is optional, so a POST without any field still deactivates.
+    form = DeactivateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.member_deactivate(

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from messages_app.content_file import read_content_file
 from messages_app.services import key_messages_load
 from national_societies.models import Membership, NationalSociety
-from tests.accounts import sign_in
+from tests.accounts import add_totp, sign_in
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -53,3 +53,47 @@ def member(colombia):
 def member_client(client, member, library):
     """A member signed in, with the loaded library's rules confirmed."""
     return sign_in(client, member)
+
+
+def _privileged(organisation_slug, role, email, **extra):
+    """A user with a privileged role, TOTP set up (else every page sends them to MFA setup)."""
+    organisation = NationalSociety.objects.get(slug=organisation_slug)
+    user = MembershipFactory(
+        user=UserFactory(email=email, **extra), national_society=organisation, role=role
+    ).user
+    add_totp(user)
+    return user
+
+
+@pytest.fixture
+def society_admin(colombia):
+    """A society admin of the Colombian Red Cross."""
+    return _privileged("colombia", Membership.Role.SOCIETY_ADMIN, "admin@colombia.example.org")
+
+
+@pytest.fixture
+def society_admin_client(client, society_admin, library):
+    return sign_in(client, society_admin)
+
+
+@pytest.fixture
+def focal_point(db):
+    """An IFRC focal point."""
+    return _privileged("ifrc-americas", Membership.Role.FOCAL_POINT, "focal@ifrc.example.org")
+
+
+@pytest.fixture
+def focal_point_client(client, focal_point, library):
+    return sign_in(client, focal_point)
+
+
+@pytest.fixture
+def platform_admin(db):
+    return _privileged(
+        "ifrc-americas", Membership.Role.PLATFORM_ADMIN, "platform@ifrc.example.org", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def platform_admin_client(client, platform_admin, library):
+    return sign_in(client, platform_admin)

@@ -29,6 +29,18 @@ SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 *
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7)
 DORMANT_ACCOUNT_DAYS = env_int("DORMANT_ACCOUNT_DAYS", 180)
 DORMANT_WARNING_DAYS = env_int("DORMANT_WARNING_DAYS", 30)
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+AUDIT_SEAL_GRACE_SECONDS = env_int("AUDIT_SEAL_GRACE_SECONDS", 10)
+# Only for bench/throughput.py's comparison run; production.py refuses to start with it.
+AUDIT_READS_ENABLED = not env_bool("KEYMESSAGES_BENCHMARK_WITHOUT_AUDIT", False)
+# Alert rules of the access log (see audit/alerts.py); thresholds are "more than".
+AUDIT_ALERTS = {
+    "many_messages": {"messages": env_int("AUDIT_ALERT_MESSAGES", 30), "minutes": env_int("AUDIT_ALERT_MESSAGES_MINUTES", 10)},
+    "many_exports": {"per_day": env_int("AUDIT_ALERT_EXPORTS_PER_DAY", 10)},
+    "repeated_denials": {"count": env_int("AUDIT_ALERT_DENIALS", 10), "minutes": 60},
+    "failed_logins": {"count": env_int("AUDIT_ALERT_FAILED_LOGINS", 5), "minutes": 15},
+    "new_network": {"prefix_v4": 24, "prefix_v6": 48, "lookback_days": 90},
+}
 # ---------------------------------------------------------------------------------------------
 
 
@@ -59,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Binds the request to the access log; turns a failed audit write into an error page.
+    "audit.middleware.AuditMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -153,6 +167,7 @@ ACCOUNT_FORMS = {"signup": "national_societies.forms.InvitationSignupForm"}
 USERSESSIONS_TRACK_ACTIVITY = False  # SessionTimeoutMiddleware records activity, once a minute
 MFA_ADAPTER = "national_societies.adapters.EncryptedSecretsMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code: phones drift
 MFA_TOTP_ISSUER = "Key Messages (Red Cross Americas)"
 
 # --- i18n -------------------------------------------------------------------------------------

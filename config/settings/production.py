@@ -3,10 +3,12 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import DEBUG, SECRET_KEY, env_bool, env_int
+from .base import AUDIT_READS_ENABLED, DEBUG, SECRET_KEY, env_bool, env_int
 
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+if not AUDIT_READS_ENABLED:
+    raise ImproperlyConfigured("KEYMESSAGES_BENCHMARK_WITHOUT_AUDIT is for benchmarks: every read is recorded in production.")
 if not SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a random value of at least 50 characters.")
 

@@ -29,6 +29,18 @@
     window.setTimeout(function () { button.textContent = original; }, 2000);
   }
 
+  // A copy is recorded in the access log, like a view. The text is already on the clipboard:
+  // a failed record is not the reader's problem, so nothing is shown for it.
+  function recordCopy(button) {
+    var url = button.getAttribute("data-record-url");
+    if (!url || !window.fetch) { return; }
+    window.fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": button.getAttribute("data-csrf") || "" }
+    }).catch(function () {});
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var buttons = document.querySelectorAll("[data-copy-target]");
     Array.prototype.forEach.call(buttons, function (button) {
@@ -37,7 +49,7 @@
         var target = document.getElementById(button.getAttribute("data-copy-target"));
         if (!target) { return; }
         copyText(target.textContent.trim()).then(
-          function () { announce(button, button.getAttribute("data-copied") || "Copied"); },
+          function () { recordCopy(button); announce(button, button.getAttribute("data-copied") || "Copied"); },
           function () { announce(button, button.getAttribute("data-failed") || "Select the text to copy it"); }
         );
       });

@@ -9,7 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from audit.models import AuditFlag
 from messages_app.models import Message
+from messages_app.note_services import note_save
 from national_societies.models import Membership, NationalSociety
 from national_societies.services import invitation_token_digest
 from tests.accounts import add_totp, sign_in
@@ -37,6 +39,7 @@ REACHABLE = "reachable"  # an account page: 200, or a redirect inside the accoun
 PUBLIC_PAGE = "public"  # shown to anyone, never with content
 ADMIN_REFUSED = "admin_refused"  # a signed-in non-staff user is sent back to the admin's login, nothing shown
 STAFF = "staff"  # the platform admin is let into the Django admin
+STEP_UP = "step_up"  # asked to enter the authenticator code again before an export
 
 SIGNED_IN = ROLES[1:8]
 GONE = {"anonymous": LOGIN, "deactivated": LOGIN}
@@ -50,6 +53,17 @@ def society_pages(ok_roles=("admin_a", "platform_admin")):
     rules = {**GONE, "privileged_no_mfa": MFA_SETUP}
     rules.update({role: (OK if role in ok_roles else NOT_FOUND) for role in SIGNED_IN})
     return rules
+
+
+def console(ok_roles=("admin_a", "admin_b", "ifrc_focal", "icrc_focal", "platform_admin")):
+    """The access-log console: reviewers get the page; members (and other societies, where the page is
+    about society A) get 404."""
+    return society_pages(ok_roles)
+
+
+def step_up():
+    """The CSV export: reviewers are first asked for their authenticator code again."""
+    return {role: (STEP_UP if outcome == OK else outcome) for role, outcome in console().items()}
 
 
 def account_pages():
@@ -99,11 +113,29 @@ ROUTES = {
     "national_societies:members": ("GET", society_pages()),
     "national_societies:member": ("GET", society_pages()),
     "national_societies:member_role": ("POST", society_pages()),
+    "national_societies:member_editor": ("POST", society_pages()),
     "national_societies:member_deactivate": ("GET", society_pages()),
     "national_societies:member_reactivate": ("GET", society_pages()),
     "national_societies:invitation_new": ("GET", society_pages()),
     "national_societies:invitation_resend": ("POST", society_pages()),
     "national_societies:invitation_revoke": ("GET", society_pages()),
+    "messages:copied": ("POST", library()),
+    # Notes: society A's private note; editors of a society write only their own society's notes.
+    "messages:message_note": ("GET", society_pages(("admin_a", "admin_b"))),
+    "messages:section_note": ("GET", society_pages(("admin_a", "admin_b"))),
+    "messages:notes_overview": ("GET", library()),
+    "messages:notes_coverage": ("GET", society_pages(("ifrc_focal", "icrc_focal", "platform_admin"))),
+    "messages:note_history": ("GET", society_pages(("member_a", "admin_a"))),
+    "messages:note_restore": ("GET", society_pages(("admin_a",))),
+    "messages:note_delete": ("GET", society_pages(("admin_a",))),
+    "messages:note_undelete": ("POST", society_pages(("admin_a",))),
+    "messages:note_confirm_review": ("POST", society_pages(("admin_a",))),
+    "audit:events": ("GET", console()),
+    "audit:export": ("GET", step_up()),
+    "audit:message_readers": ("GET", console()),
+    "audit:organisation": ("GET", console(("admin_a", "ifrc_focal", "icrc_focal", "platform_admin"))),
+    "audit:flags": ("GET", console()),
+    "audit:flag": ("GET", console(("admin_a", "ifrc_focal", "icrc_focal", "platform_admin"))),
     "national_societies:my_account": ("GET", account_pages()),
     "account_email_address": ("GET", account_pages()),
     "account_email": ("GET", account_pages()),
@@ -218,6 +250,22 @@ def world(db, library):
         sent_at=timezone.now(),
         expires_at=timezone.now() + timezone.timedelta(days=7),
     )
+    note = note_save(
+        acting_user=users["admin_a"],
+        message=Message.objects.get(identifier="GEN-01"),
+        text="Colombian context: private.",
+        visibility="society",
+        expected_revision=None,
+    )
+    flag = AuditFlag.objects.create(
+        rule="many_messages",
+        subject=users["member_a"].email,
+        actor_user_id=users["member_a"].pk,
+        actor_organisation_id=colombia.pk,
+        window_start=timezone.now(),
+        window_end=timezone.now(),
+        summary="test flag",
+    )
     kwargs = {
         "key": "general-information",
         "slug": "detention",
@@ -227,6 +275,9 @@ def world(db, library):
         "user_id": users["member_a"].pk,
         "invitation_id": invitation.pk,
         "token": "valid-token",
+        "organisation_slug": colombia.slug,
+        "flag_id": flag.pk,
+        "note_id": note.pk,
         "object_id": str(Message.objects.get(identifier="GEN-01").pk),
         "id": "1",
         "content_type_id": "1",
@@ -254,6 +305,8 @@ def _outcome(response, expected):
         return PUBLIC_PAGE  # content is checked separately: a public page never shows a message
     if status == 302 and location.startswith(("/accounts/login/", "/admin/login/")) and expected != ADMIN_REFUSED:
         return LOGIN
+    if expected == STEP_UP and status == 302 and location.startswith(reverse("mfa_reauthenticate")):
+        return STEP_UP
     if status == 302 and location.startswith(reverse("mfa_activate_totp")):
         return MFA_SETUP
     if expected == ADMIN_REFUSED and status == 302 and location.startswith("/admin/"):
@@ -266,33 +319,34 @@ def _outcome(response, expected):
         return NOT_FOUND
     if expected == REACHABLE and (status == 200 or (status == 302 and location.startswith("/accounts/"))):
         return REACHABLE
-    if expected == OK and status == 200:
+    if expected == OK and status in (200, 204):
         return OK
     if expected == OK and status == 302 and location and not location.startswith("/accounts/"):
         return OK  # an action's redirect back to the page it acted on
     return f"HTTP {status} {location}".strip()
 
 
-@pytest.mark.parametrize("name", [name for name, _k, _v in URL_ROUTES])
-def test_route_for_every_role(world, name):
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_for_role(world, role):
+    """One visitor against every URL (GETs first, then the POST actions, which are idempotent here).
+
+    One test per role rather than per route: the world is built ten times, not once per URL.
+    """
     users, sample = world
-    keys = next(k for n, k, _v in URL_ROUTES if n == name)
-    url = reverse(name, kwargs={key: sample[key] for key in keys})
-    method, expectations = _rule(name)
+    routes = sorted(URL_ROUTES, key=lambda route: _rule(route[0])[0] == "POST")
     mismatches = []
-    for role in ROLES:
+    for name, keys, _view in routes:
+        url = reverse(name, kwargs={key: sample[key] for key in keys})
+        method, expectations = _rule(name)
         client = _client_for(role, users)
-        if method == "POST":
-            response = client.post(url, POST_DATA.get(name, {}))
-        else:
-            response = client.get(url)
+        response = client.post(url, POST_DATA.get(name, {})) if method == "POST" else client.get(url)
         expected = expectations[role]
         observed = _outcome(response, expected)
         if observed != expected:
-            mismatches.append(f"{role}: expected {expected}, got {observed}")
+            mismatches.append(f"{name} ({method} {url}): expected {expected}, got {observed}")
         if expected not in (OK, STAFF):
             assert CANARY not in response.content.decode(errors="replace"), f"{name} showed content to {role}"
-    assert mismatches == [], f"{name} ({url}): " + "; ".join(mismatches)
+    assert mismatches == [], f"{role}:\n" + "\n".join(mismatches)
 
 
 def test_a_deactivated_user_is_anonymous_on_the_next_request(world):

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from .models import AuditEvent, AuditFlag, AuditSeal
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The access log is read in the admin, never written: no add, change or delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "actor_email", "actor_organisation", "action", "outcome", "message_identifier", "ip"]
+    list_filter = ["action", "outcome", "actor_role"]
+    search_fields = ["actor_email", "message_identifier", "request_id"]
+    date_hierarchy = None  # no COUNT over the whole table
+    show_full_result_count = False
+
+
+@admin.register(AuditSeal)
+class AuditSealAdmin(ReadOnlyAdmin):
+    list_display = ["position", "event_id", "chain_hash", "sealed_at"]
+    show_full_result_count = False
+
+
+@admin.register(AuditFlag)
+class AuditFlagAdmin(ReadOnlyAdmin):
+    list_display = ["window_start", "rule", "subject", "actor_organisation", "notified_at"]
+    list_filter = ["rule"]

@@ -1,0 +1,54 @@
+from datetime import datetime, time, timedelta
+from datetime import timezone as dt_timezone
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Action, Outcome
+from .selectors import EventFilters
+
+
+class EventFilterForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None, required=False, to_field_name="slug", empty_label=_("All")
+    )
+    user = forms.EmailField(label=_("User (email)"), required=False, max_length=254)
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("All"))] + Action.choices)
+    message = forms.RegexField(
+        label=_("Message"),
+        required=False,
+        regex=r"^[A-Za-z]{2,5}-\d{2}(\.\d{1,2})?$",
+        max_length=16,
+        error_messages={"invalid": _("A message id looks like DET-04.")},
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("All"))] + Outcome.choices)
+    since = forms.DateField(label=_("From (UTC)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To (UTC, inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return cleaned
+
+    def to_filters(self) -> EventFilters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+
+        def start_of(day):
+            return datetime.combine(day, time.min, tzinfo=dt_timezone.utc) if day else None
+
+        until = data.get("until")
+        return EventFilters(
+            organisation=data.get("organisation"),
+            user_email=(data.get("user") or "").lower(),
+            action=data.get("action") or "",
+            message=data.get("message") or "",
+            outcome=data.get("outcome") or "",
+            since=start_of(data.get("since")),
+            until=start_of(until + timedelta(days=1)) if until else None,
+        )

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from audit.chain import audit_log_seal
+
+
+class Command(BaseCommand):
+    help = "Seal new access-log events into the hash chain. Run every minute from cron."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--grace", type=int, default=None, help="Seal only events older than this many seconds.")
+
+    def handle(self, *args, grace, **options):
+        sealed = audit_log_seal(grace_seconds=grace)
+        self.stdout.write(f"Sealed {sealed} event(s).")

@@ -1,0 +1,67 @@
+"""A small Markdown subset for notes: paragraphs, bullet and numbered lists, *emphasis*, **strong**,
+and [links](https://…). The text is escaped first, converted, then cleaned by nh3 with an allow-list,
+so script, event handlers and `javascript:` links never reach a page, whatever is typed."""
+
+import html
+import re
+
+import nh3
+from django.utils.safestring import mark_safe
+
+ALLOWED_TAGS = {"p", "ul", "ol", "li", "em", "strong", "a", "br"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_LINK = re.compile(r"\[([^\]\n]{1,300})\]\(((?:https?://|mailto:)[^\s)]{1,500})\)")
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_EMPHASIS = re.compile(r"(?<![\*\w])\*(?=\S)(.+?)(?<=\S)\*(?![\*\w])|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
+_BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+
+
+def _inline(escaped: str) -> str:
+    escaped = _LINK.sub(lambda m: f'<a href="{m.group(2)}">{m.group(1)}</a>', escaped)
+    escaped = _STRONG.sub(r"<strong>\1</strong>", escaped)
+    return _EMPHASIS.sub(lambda m: f"<em>{m.group(1) or m.group(2)}</em>", escaped)
+
+
+def _blocks(text: str):
+    """Paragraphs and lists, split on blank lines and list markers."""
+    kind, lines = None, []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not raw.strip():
+            if lines:
+                yield kind, lines
+            kind, lines = None, []
+            continue
+        bullet, numbered = _BULLET.match(raw), _NUMBERED.match(raw)
+        line_kind = "ul" if bullet else "ol" if numbered else "p"
+        content = (bullet or numbered).group(1) if (bullet or numbered) else raw.strip()
+        if line_kind == "p" and kind in ("ul", "ol"):
+            lines[-1] += " " + content  # a wrapped list item
+            continue
+        if kind is not None and line_kind != kind:
+            yield kind, lines
+            lines = []
+        kind = line_kind
+        lines.append(content)
+    if lines:
+        yield kind, lines
+
+
+def render_note(text: str) -> str:
+    """Safe HTML for a note's Markdown source."""
+    parts = []
+    for kind, lines in _blocks(html.escape(text or "", quote=True)):
+        if kind == "p":
+            parts.append("<p>" + "<br>".join(_inline(line) for line in lines) + "</p>")
+        else:
+            parts.append(f"<{kind}>" + "".join(f"<li>{_inline(line)}</li>" for line in lines) + f"</{kind}>")
+    cleaned = nh3.clean(
+        "".join(parts),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(cleaned)  # noqa: S308  (escaped, then cleaned by nh3 with an allow-list)

@@ -1,0 +1,11 @@
+from django import template
+
+from messages_app.note_markup import render_note
+
+register = template.Library()
+
+
+@register.filter
+def note_html(text):
+    """A note's Markdown subset as safe HTML (escaped, converted, cleaned by nh3)."""
+    return render_note(text)
