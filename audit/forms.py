@@ -21,6 +21,13 @@ class EventFilterForm(forms.Form):
         max_length=16,
         error_messages={"invalid": _("A message id looks like DET-04.")},
     )
+    trace_code = forms.RegexField(
+        label=_("Trace code (from a printout)"),
+        required=False,
+        regex=r"^\s*[Kk][Mm]-?[2-9A-Za-z]{4}-?[2-9A-Za-z]{4}\s*$",
+        max_length=20,
+        error_messages={"invalid": _("A trace code looks like KM-7F3K-Q9XA.")},
+    )
     outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("All"))] + Outcome.choices)
     since = forms.DateField(label=_("From (UTC)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To (UTC, inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -49,6 +56,16 @@ class EventFilterForm(forms.Form):
             action=data.get("action") or "",
             message=data.get("message") or "",
             outcome=data.get("outcome") or "",
+            trace_code=_normalise_trace(data.get("trace_code") or ""),
             since=start_of(data.get("since")),
             until=start_of(until + timedelta(days=1)) if until else None,
         )
+
+
+def _normalise_trace(code: str) -> str:
+    """"km7f3kq9xa", "KM-7F3K-Q9XA " → "KM-7F3K-Q9XA"."""
+    raw = code.strip().upper().replace("-", "")
+    if not raw:
+        return ""
+    raw = raw[2:] if raw.startswith("KM") else raw
+    return f"KM-{raw[:4]}-{raw[4:]}"

@@ -73,6 +73,10 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     request_id = models.CharField(max_length=32, blank=True)
+    # Printed on every page of a print or PDF: a leaked copy found outside names its reader.
+    # Nullable on purpose: adding a NOT NULL column makes SQLite rebuild the table, which would drop
+    # the append-only triggers.
+    trace_code = models.CharField(max_length=16, null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -87,6 +91,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["target_type", "target_id", "occurred_at", "id"], name="audit_target_time_idx"),
             models.Index(fields=["message_identifier", "occurred_at", "id"], name="audit_message_time_idx"),
             models.Index(fields=["action", "occurred_at", "id"], name="audit_action_time_idx"),
+            models.Index(fields=["trace_code"], name="audit_trace_idx", condition=models.Q(trace_code__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(outcome__in=Outcome.values), name="audit_outcome_valid"),

@@ -62,6 +62,7 @@ class EventFilters:
     action: str = ""
     message: str = ""
     outcome: str = ""
+    trace_code: str = ""
     since: datetime | None = None
     until: datetime | None = None  # exclusive
     event_ids: list | None = None
@@ -89,6 +90,8 @@ def filtered_events(*, fetched_by, filters: EventFilters):
         events = events.filter(message_identifier=filters.message.upper())
     if filters.outcome:
         events = events.filter(outcome=filters.outcome)
+    if filters.trace_code:
+        events = events.filter(trace_code=filters.trace_code)
     if filters.since:
         events = events.filter(occurred_at__gte=filters.since)
     if filters.until:

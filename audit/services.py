@@ -112,6 +112,7 @@ def audit_record(
     query: str = "",
     details: dict | None = None,
     admin_message: list | None = None,
+    trace_code: str | None = None,
     request=None,
 ) -> AuditEvent:
     """Write one event, inside the caller's transaction, and return it.
@@ -133,6 +134,7 @@ def audit_record(
         "reason": neutralise(reason, limit=_MAX["reason"]),
         "query": neutralise(query, limit=_MAX["query"]),
         "details": _clean_details(details),
+        "trace_code": trace_code or None,
         **_actor_snapshot(actor),
         **_target_fields(target, target_type, target_id, message, version),
     }

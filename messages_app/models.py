@@ -163,3 +163,4 @@ class RulesAcknowledgement(models.Model):
         return f"{self.user_id} acknowledged {self.rules_version[:12]}"
 
 from .note_models import ContextNote, ContextNoteRevision  # noqa: E402,F401  (registered with this app)
+from .briefing_models import Briefing, BriefingItem  # noqa: E402,F401  (registered with this app)

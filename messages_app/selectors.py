@@ -184,3 +184,9 @@ def current_rules_version() -> str | None:
 
 def rules_acknowledged(*, user, rules_version: str) -> bool:
     return RulesAcknowledgement.objects.filter(user_id=user.pk, rules_version=rules_version).exists()
+
+
+def document_messages(*, fetched_by) -> list[Message]:
+    """Every live message in document order, for printing the whole document."""
+    _require_reader(fetched_by)
+    return list(_live_messages())

@@ -11,10 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import note_selectors, note_services, selectors, services
+from . import briefing_selectors, note_selectors, note_services, selectors, services
 from .middleware import ACKNOWLEDGED_KEY
 from .reads import Action, record_read
 from .search import MAX_QUERY_LENGTH, highlight
+
+
+def _briefing_menu(request, messages):
+    """What the "Add to a briefing" form needs: the messages on the page and the user's briefings."""
+    return {"add_messages": messages, "recent_briefings": briefing_selectors.recent_briefings(fetched_by=request.user)}
 
 
 @require_safe
@@ -30,7 +35,12 @@ def section(request, key):
     record_read(request, Action.VIEWED_SECTION, target_type="section", target_id=page.section.key)
     panel = note_selectors.notes_panel(fetched_by=request.user, section=page.section)
     note_services.notes_viewed_record(request=request, notes=panel.notes)
-    return render(request, "messages_app/section_detail.html", {"page": page, "section": page.section, "panel": panel})
+    section_messages = list(page.messages) + [m for _sub, sub_messages in page.subsections for m in sub_messages]
+    return render(
+        request,
+        "messages_app/section_detail.html",
+        {"page": page, "section": page.section, "panel": panel, **_briefing_menu(request, section_messages)},
+    )
 
 
 @require_safe
@@ -39,7 +49,11 @@ def detail(request, identifier):
     record_read(request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier, message=page.message, version=page.version)
     panel = note_selectors.notes_panel(fetched_by=request.user, message=page.message)
     note_services.notes_viewed_record(request=request, notes=panel.notes)
-    return render(request, "messages_app/message_detail.html", {"page": page, "message": page.message, "panel": panel})
+    return render(
+        request,
+        "messages_app/message_detail.html",
+        {"page": page, "message": page.message, "panel": panel, **_briefing_menu(request, [page.message])},
+    )
 
 
 @require_safe
@@ -58,7 +72,11 @@ def topics(request):
 def topic(request, slug):
     topic, topic_messages = selectors.topic_detail(slug=slug, fetched_by=request.user)
     record_read(request, Action.VIEWED_TOPIC, target_type="topic", target_id=topic.slug)
-    return render(request, "messages_app/topic_detail.html", {"topic": topic, "topic_messages": topic_messages})
+    return render(
+        request,
+        "messages_app/topic_detail.html",
+        {"topic": topic, "topic_messages": topic_messages, **_briefing_menu(request, topic_messages)},
+    )
 
 
 @require_safe
@@ -78,6 +96,7 @@ def search(request):
             page_obj=page_obj,
             terms=terms,
             results=[(m, highlight(m, terms)) for m in page_obj.object_list],
+            **_briefing_menu(request, list(page_obj.object_list)),
         )
     else:
         context["topics"] = selectors.topic_list(fetched_by=request.user)
@@ -137,3 +156,20 @@ def copied(request, identifier):
     page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
     record_read(request, Action.COPIED_MESSAGE, target_type="message", target_id=page.message.identifier, message=page.message, version=page.version)
     return HttpResponse(status=204)
+
+
+# Post limits of common platforms, in characters (as counted by the platform, near enough).
+POST_LIMITS = [("X", 280), ("Bluesky", 300), ("Threads", 500), ("LinkedIn", 3000), ("Instagram", 2200), ("Facebook", 63206)]
+
+
+@require_safe
+def social(request, identifier):
+    """A message prepared for a social media post: the text, a live count against post limits, copy."""
+    page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
+    record_read(
+        request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
+        message=page.message, version=page.version, details={"page": "social media helper"},
+    )
+    length = len(page.version.text)
+    limits = [(name, limit, limit - length) for name, limit in POST_LIMITS]
+    return render(request, "messages_app/social.html", {"page": page, "message": page.message, "length": length, "limits": limits})

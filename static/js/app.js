@@ -42,13 +42,38 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+    // Social media helper: live character count against each platform's limit.
+    var words = document.getElementById("limit-words");
+    Array.prototype.forEach.call(document.querySelectorAll("[data-count-target]"), function (area) {
+      var count = document.getElementById(area.getAttribute("data-count-target"));
+      var limits = document.getElementById(area.getAttribute("data-limits-target"));
+      function update() {
+        var length = Array.from(area.value).length;
+        if (count && words) { count.textContent = words.getAttribute("data-chars").replace("%(n)s", length); }
+        if (!limits || !words) { return; }
+        Array.prototype.forEach.call(limits.querySelectorAll("[data-limit]"), function (item) {
+          var remaining = parseInt(item.getAttribute("data-limit"), 10) - length;
+          item.classList.toggle("over", remaining < 0);
+          item.querySelector(".remaining").textContent = remaining < 0
+            ? words.getAttribute("data-over").replace("%(n)s", -remaining)
+            : words.getAttribute("data-left").replace("%(n)s", remaining);
+        });
+      }
+      area.addEventListener("input", update);
+    });
+
     var buttons = document.querySelectorAll("[data-copy-target]");
     Array.prototype.forEach.call(buttons, function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {
         var target = document.getElementById(button.getAttribute("data-copy-target"));
         if (!target) { return; }
-        copyText(target.textContent.trim()).then(
+        var text = ("value" in target && target.tagName !== "BUTTON") ? target.value : target.textContent;
+        copyText(text.trim()).then(
           function () { recordCopy(button); announce(button, button.getAttribute("data-copied") || "Copied"); },
           function () { announce(button, button.getAttribute("data-failed") || "Select the text to copy it"); }
         );

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AuditFlag
 from messages_app.models import Message
+from messages_app.briefing_services import briefing_create
 from messages_app.note_services import note_save
 from national_societies.models import Membership, NationalSociety
 from national_societies.services import invitation_token_digest
@@ -120,6 +121,21 @@ ROUTES = {
     "national_societies:invitation_resend": ("POST", society_pages()),
     "national_societies:invitation_revoke": ("GET", society_pages()),
     "messages:copied": ("POST", library()),
+    "messages:social": ("GET", library()),
+    "messages:briefings": ("GET", library()),
+    "messages:briefing_new": ("GET", library()),
+    "messages:briefing_add": ("POST", library()),
+    # Member A's briefing: its author's alone.
+    "messages:briefing": ("GET", society_pages(("member_a",))),
+    "messages:briefing_item": ("POST", society_pages(("member_a",))),
+    "messages:briefing_duplicate": ("POST", society_pages(("member_a",))),
+    "messages:briefing_delete": ("GET", society_pages(("member_a",))),
+    "messages:briefing_print": ("GET", society_pages(("member_a",))),
+    "messages:briefing_pdf": ("GET", society_pages(("member_a",))),
+    "messages:section_print": ("GET", library()),
+    "messages:section_pdf": ("GET", library()),
+    "messages:document_print": ("GET", library()),
+    "messages:document_pdf": ("GET", library()),
     # Notes: society A's private note; editors of a society write only their own society's notes.
     "messages:message_note": ("GET", society_pages(("admin_a", "admin_b"))),
     "messages:section_note": ("GET", society_pages(("admin_a", "admin_b"))),
@@ -257,6 +273,12 @@ def world(db, library):
         visibility="society",
         expected_revision=None,
     )
+    briefing = briefing_create(
+        acting_user=users["member_a"],
+        title="Radio interview",
+        occasion="media_interview",
+        messages=list(Message.objects.filter(identifier__in=["GEN-01", "GEN-02"]).order_by("position")),
+    )
     flag = AuditFlag.objects.create(
         rule="many_messages",
         subject=users["member_a"].email,
@@ -278,6 +300,8 @@ def world(db, library):
         "organisation_slug": colombia.slug,
         "flag_id": flag.pk,
         "note_id": note.pk,
+        "briefing_id": briefing.pk,
+        "item_id": briefing.items.order_by("position").last().pk,
         "object_id": str(Message.objects.get(identifier="GEN-01").pk),
         "id": "1",
         "content_type_id": "1",
@@ -295,7 +319,11 @@ def _client_for(role, users):
     return client
 
 
-POST_DATA = {"national_societies:member_role": {"role": "member"}}
+POST_DATA = {
+    "national_societies:member_role": {"role": "member"},
+    "messages:briefing_add": {"briefing": "new", "message": "GEN-01"},
+    "messages:briefing_item": {"action": "up"},
+}
 
 
 def _outcome(response, expected):

@@ -160,14 +160,15 @@ def test_pages_before_content_is_loaded_answer_404_not_500(client, member):
 # lookups, the request's savepoint pair (ATOMIC_REQUESTS), three fresh reads of the membership (MFA
 # rule, read permission, navigation), one of the rules' version, and the access-log row with the
 # reader's membership as it is now; on pages that can show notes, the reader's membership for the
-# note rules and one query for the notes. The first
+# note rules and one query for the notes; on pages that list messages, the reader's briefings for
+# the "Add to a briefing" menu. The first
 # request of a session does more (session tracking, rules check) and is left out.
 PAGES = [
-    ("section", lambda: reverse("messages:section", args=["detention-deportation"]), 16),
-    ("message", lambda: reverse("messages:detail", args=["DET-04"]), 18),
-    ("search", lambda: reverse("messages:search") + "?q=detention+children", 15),
+    ("section", lambda: reverse("messages:section", args=["detention-deportation"]), 17),
+    ("message", lambda: reverse("messages:detail", args=["DET-04"]), 19),
+    ("search", lambda: reverse("messages:search") + "?q=detention+children", 16),
     ("home", lambda: reverse("messages:home"), 17),
-    ("topic", lambda: reverse("messages:topic", args=["detention"]), 13),
+    ("topic", lambda: reverse("messages:topic", args=["detention"]), 14),
 ]
 
 

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from audit.archive import archive_verify
 from audit.chain import audit_log_seal, audit_log_verify
@@ -16,7 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_seal, archive, **options):
         if archive:
-            ok, explanation = archive_verify(archive)
+            try:
+                ok, explanation = archive_verify(archive)
+            except OSError as error:  # a missing or unreadable file: not a verdict on the archive
+                raise CommandError(f"Cannot read the archive {archive}: {error.strerror or error}") from error
             if not ok:
                 self.stderr.write(self.style.ERROR(f"TAMPERED: {explanation}"))
                 raise SystemExit(1)
