@@ -122,6 +122,40 @@ def audit_record(
     action (the dormant-accounts command). Raises AuditWriteFailed if the row
     cannot be written.
     """
+    fields = _event_fields(
+        action=action, actor=actor, target=target, target_type=target_type, target_id=target_id, message=message,
+        version=version, outcome=outcome, reason=reason, query=query, details=details, admin_message=admin_message,
+        trace_code=trace_code, request=request, snapshot=_actor_snapshot(actor),
+    )
+    try:
+        # No savepoint of its own: if the insert fails, the caller's whole transaction must fail.
+        return AuditEvent.objects.create(**fields)
+    except DatabaseError as error:
+        raise AuditWriteFailed(str(error)) from error
+
+
+def audit_record_many(*, action: str, actor, targets, request=None, **common) -> list[AuditEvent]:
+    """One event per target (e.g. each note shown on a page), in one INSERT, with one actor snapshot.
+
+    `targets` is a list of dicts of per-event arguments (target, target_type, message, details…).
+    """
+    if not targets:
+        return []
+    snapshot = _actor_snapshot(actor)
+    events = [
+        AuditEvent(**_event_fields(action=action, actor=actor, request=request, snapshot=snapshot, **{**common, **each}))
+        for each in targets
+    ]
+    try:
+        return AuditEvent.objects.bulk_create(events)
+    except DatabaseError as error:
+        raise AuditWriteFailed(str(error)) from error
+
+
+def _event_fields(
+    *, action, actor, snapshot, target=None, target_type="", target_id="", message=None, version=None,
+    outcome=Outcome.ALLOWED, reason="", query="", details=None, admin_message=None, trace_code=None, request=None,
+) -> dict:
     request = request or current_request()
     details = dict(details or {})
     if admin_message:
@@ -135,7 +169,7 @@ def audit_record(
         "query": neutralise(query, limit=_MAX["query"]),
         "details": _clean_details(details),
         "trace_code": trace_code or None,
-        **_actor_snapshot(actor),
+        **snapshot,
         **_target_fields(target, target_type, target_id, message, version),
     }
     if request is not None:
@@ -144,11 +178,7 @@ def audit_record(
             user_agent=neutralise(request.META.get("HTTP_USER_AGENT", ""), limit=_MAX["user_agent"]),
             request_id=getattr(request, "audit_request_id", ""),
         )
-    try:
-        # No savepoint of its own: if the insert fails, the caller's whole transaction must fail.
-        return AuditEvent.objects.create(**fields)
-    except DatabaseError as error:
-        raise AuditWriteFailed(str(error)) from error
+    return fields
 
 
 def audit_record_denial(*, request, reason: str) -> AuditEvent | None:

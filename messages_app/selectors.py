@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
 
 from .models import Document, Edition, Message, MessageVersion, RulesAcknowledgement, Section, Topic
@@ -190,3 +190,50 @@ def document_messages(*, fetched_by) -> list[Message]:
     """Every live message in document order, for printing the whole document."""
     _require_reader(fetched_by)
     return list(_live_messages())
+
+
+@dataclass
+class ChangeSinceVisit:
+    message: Message
+    read_version: MessageVersion | None  # the version the reader last opened; None for a new message
+    diff: list
+
+
+def changes_since_last_visit(*, fetched_by) -> list[ChangeSinceVisit]:
+    """Messages new or changed since this reader last read them, from their own access-log rows.
+
+    Changed: the reader opened an earlier version than the current one. New: a message added by an
+    edition loaded after the reader's first reading, which they have not opened yet.
+    """
+    from audit.models import Action, AuditEvent
+
+    from .diffs import word_diff
+
+    _require_reader(fetched_by)
+    mine = AuditEvent.objects.filter(actor_user_id=fetched_by.pk)
+    read = dict(
+        mine.filter(action=Action.VIEWED_MESSAGE, message_version__isnull=False)
+        .values_list("message_identifier")
+        .annotate(last=Max("message_version"))
+    )
+    first_activity = mine.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    if first_activity is None:
+        return []
+    live = list(_live_messages().select_related("current_version__edition"))
+    changed = [m for m in live if m.identifier in read and m.current_version.number > read[m.identifier]]
+    versions = {
+        (v.message_id, v.number): v
+        for v in MessageVersion.objects.filter(message__in=changed).only("id", "message_id", "number", "text")
+    }
+    first_versions = dict(
+        MessageVersion.objects.filter(number=1, message__in=[m for m in live if m.identifier not in read])
+        .values_list("message_id", "edition__loaded_at")
+    )
+    result = []
+    for message in live:
+        if message in changed:
+            old = versions.get((message.pk, read[message.identifier]))
+            result.append(ChangeSinceVisit(message, old, word_diff(old.text if old else "", message.current_version.text)))
+        elif message.identifier not in read and first_versions.get(message.pk) and first_versions[message.pk] > first_activity:
+            result.append(ChangeSinceVisit(message, None, []))
+    return result

@@ -45,9 +45,11 @@ urlpatterns = [
     path("sections/<slug:key>/pdf/", briefing_views.section_pdf, name="section_pdf"),
     path("print/", briefing_views.document_print, name="document_print"),
     path("print/pdf/", briefing_views.document_pdf, name="document_pdf"),
+    path("print/marks/<str:trace_code>.css", briefing_views.print_marks, name="print_marks"),
     path("topics/", views.topics, name="topics"),
     path("topics/<slug:slug>/", views.topic, name="topic"),
     path("search/", views.search, name="search"),
+    path("changes/", views.changes, name="changes"),
     path("help/", views.help_page, name="help"),
     path("how-to-use/", views.acknowledge_rules, name="acknowledge_rules"),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from . import briefing_selectors, note_selectors, note_services, selectors, services
 from .middleware import ACKNOWLEDGED_KEY
 from .reads import Action, record_read
+from audit.services import audit_record_many
 from .search import MAX_QUERY_LENGTH, highlight
 
 
@@ -173,3 +174,20 @@ def social(request, identifier):
     length = len(page.version.text)
     limits = [(name, limit, limit - length) for name, limit in POST_LIMITS]
     return render(request, "messages_app/social.html", {"page": page, "message": page.message, "length": length, "limits": limits})
+
+
+@require_safe
+def changes(request):
+    """What changed since your last visit: new messages, and changed ones with the canonical diff."""
+    items = selectors.changes_since_last_visit(fetched_by=request.user)
+    # Reading the new text here counts as reading the message: it leaves this list next time.
+    audit_record_many(
+        action=Action.VIEWED_MESSAGE,
+        actor=request.user,
+        request=request,
+        targets=[
+            {"target_type": "message", "target_id": i.message.identifier, "message": i.message, "version": i.message.current_version, "details": {"page": "changes since last visit"}}
+            for i in items
+        ],
+    )
+    return render(request, "messages_app/changes.html", {"items": items})

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from audit.models import AuditFlag
+from audit.models import AuditEvent, AuditFlag
 from messages_app.models import Message
 from messages_app.briefing_services import briefing_create
 from messages_app.note_services import note_save
@@ -122,6 +122,7 @@ ROUTES = {
     "national_societies:invitation_revoke": ("GET", society_pages()),
     "messages:copied": ("POST", library()),
     "messages:social": ("GET", library()),
+    "messages:changes": ("GET", library()),
     "messages:briefings": ("GET", library()),
     "messages:briefing_new": ("GET", library()),
     "messages:briefing_add": ("POST", library()),
@@ -132,6 +133,7 @@ ROUTES = {
     "messages:briefing_delete": ("GET", society_pages(("member_a",))),
     "messages:briefing_print": ("GET", society_pages(("member_a",))),
     "messages:briefing_pdf": ("GET", society_pages(("member_a",))),
+    "messages:print_marks": ("GET", society_pages(("member_a",))),
     "messages:section_print": ("GET", library()),
     "messages:section_pdf": ("GET", library()),
     "messages:document_print": ("GET", library()),
@@ -279,6 +281,14 @@ def world(db, library):
         occasion="media_interview",
         messages=list(Message.objects.filter(identifier__in=["GEN-01", "GEN-02"]).order_by("position")),
     )
+    AuditEvent.objects.create(
+        action="printed",
+        actor_user_id=users["member_a"].pk,
+        actor_email=users["member_a"].email,
+        actor_organisation=colombia.name,
+        trace_code="KM-TEST-CODE",
+        details={"paper": "letter"},
+    )
     flag = AuditFlag.objects.create(
         rule="many_messages",
         subject=users["member_a"].email,
@@ -301,6 +311,7 @@ def world(db, library):
         "flag_id": flag.pk,
         "note_id": note.pk,
         "briefing_id": briefing.pk,
+        "trace_code": "KM-TEST-CODE",
         "item_id": briefing.items.order_by("position").last().pk,
         "object_id": str(Message.objects.get(identifier="GEN-01").pk),
         "id": "1",

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from messages_app.models import Message, MessageVersion, Section
@@ -199,3 +200,34 @@ def test_home_lists_what_changed_in_a_new_edition(member_client, library):
     assert "Changed wording." in member_client.get(reverse("messages:detail", args=["DET-02"])).content.decode()
     results = member_client.get(reverse("messages:search"), {"q": "wording"}).context["results"]
     assert [m.identifier for m, _ in results] == ["DET-02"]
+
+
+def test_message_page_queries_do_not_grow_with_the_notes_shown(member_client, library, django_assert_max_num_queries):
+    """Notes shared by more societies mean more rows, not more queries (their access-log rows too)."""
+    from audit.models import AuditEvent
+    from messages_app.note_services import note_save
+    from national_societies.models import Membership, NationalSociety
+    from tests.factories import MembershipFactory, UserFactory
+
+    message = Message.objects.get(identifier="DET-04")
+    slugs = ["mexico", "peru", "chile", "argentina", "brazil"]
+
+    def share_from(slug):
+        society = NationalSociety.objects.get(slug=slug)
+        author = MembershipFactory(
+            user=UserFactory(email=f"admin@{slug}.example.org"), national_society=society, role=Membership.Role.SOCIETY_ADMIN
+        ).user
+        note_save(acting_user=author, message=message, text=f"Context from {slug}.", visibility="region", expected_revision=None)
+
+    url = reverse("messages:detail", args=["DET-04"])
+    share_from(slugs[0])
+    member_client.get(url)  # the session's first request
+    with CaptureQueriesContext(connection) as one_note:
+        assert member_client.get(url).status_code == 200
+    for slug in slugs[1:]:
+        share_from(slug)
+    before = AuditEvent.objects.filter(action="note_viewed").count()
+    with django_assert_max_num_queries(len(one_note.captured_queries)):
+        page = member_client.get(url).content.decode()
+    assert all(f"Context from {slug}." in page for slug in slugs)
+    assert AuditEvent.objects.filter(action="note_viewed").count() - before == len(slugs)
