@@ -140,3 +140,27 @@ class PrivilegedMFARequiredMiddleware:
                 )
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's chosen language wins over the browser's (LocaleMiddleware ran before the
+    user was known); the language cookie of this browser still wins over both."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings as django_settings
+        from django.utils import translation
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.language
+            and django_settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and user.language in dict(django_settings.LANGUAGES)
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)

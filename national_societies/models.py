@@ -32,6 +32,12 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    language = models.CharField(
+        _("interface language"),
+        max_length=8,
+        blank=True,
+        help_text=_("Chosen with the language switcher; empty means the browser's language."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

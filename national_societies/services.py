@@ -425,3 +425,8 @@ def demo_accounts_ensure() -> list[tuple[str, bool]]:
         result.append((email, created))
     return result
 
+
+
+def user_language_set(*, user, language: str) -> None:
+    """Remember the interface language on the account (applied at every request once signed in)."""
+    User.objects.filter(pk=user.pk).update(language=language)

@@ -5,6 +5,7 @@ from . import views
 app_name = "national_societies"
 urlpatterns = [
     path("account/", views.my_account, name="my_account"),
+    path("language/", views.language, name="language"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("society/", views.society_home, name="society_home"),
     path("society/<slug:society_slug>/members/", views.members, name="members"),

@@ -280,3 +280,30 @@ def my_account(request):
 def email_address(request):
     """Replaces allauth's email management: nobody swaps their work address for a personal one."""
     return render(request, "national_societies/email_address.html")
+
+
+@login_not_required
+@require_POST
+def language(request):
+    """The language switcher: remembered in a cookie, and on the account for the next sign-in."""
+    from django.conf import settings as django_settings
+    from django.utils.http import url_has_allowed_host_and_scheme
+    from django.utils.translation import check_for_language
+
+    code = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    if code in dict(django_settings.LANGUAGES) and check_for_language(code):
+        response.set_cookie(
+            django_settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=django_settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+        )
+        if request.user.is_authenticated:
+            services.user_language_set(user=request.user, language=code)
+    return response

@@ -93,6 +93,7 @@ PUBLIC = {
     "mfa_authenticate": "second step of sign in",
     "admin:login": "redirects to the allauth login (secure_admin_login)",
     "national_societies:invitation_accept": "the link in an invitation email",
+    "national_societies:language": "the language switcher, also on the sign-in page",
 }
 
 # name → (HTTP method, outcome per role)
