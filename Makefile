@@ -5,15 +5,28 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps migrate demo check-migrations clean bench
+.PHONY: run test setup system-deps browser-deps migrate demo check-migrations clean bench
 
-# Debian packages the app needs besides Python: Pango and a font for WeasyPrint's PDFs. Installed
-# only when missing (needs root or sudo); nothing is downloaded at run time.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# Debian packages the app needs besides Python: Pango and a font for WeasyPrint's PDFs, gettext to
+# update and compile the translations in locale/. Installed only when missing (needs root or sudo);
+# nothing is downloaded at run time.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# The real-browser tests (tests/browser) drive Debian's Chromium through Playwright, headless: the
+# browser comes from the system package manager, never from `playwright install`. CHROMIUM overrides
+# the path the tests use (default /usr/bin/chromium).
+BROWSER_PACKAGES := chromium
+
+browser-deps:
+	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -46,7 +59,7 @@ run: demo
 check-migrations: setup
 	$(MANAGE) makemigrations --check --dry-run
 
-test: setup check-migrations
+test: setup browser-deps check-migrations
 	$(BIN)/pytest
 
 clean:

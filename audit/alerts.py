@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from national_societies.permissions import PRIVILEGED_ROLES
 
@@ -30,11 +31,11 @@ class Rule:
     NEW_NETWORK = "new_network"
 
     LABELS = {
-        MANY_MESSAGES: "Many messages read in a short time",
-        MANY_EXPORTS: "Many prints or exports in a day",
-        REPEATED_DENIALS: "Repeated denied access",
-        FAILED_LOGINS: "Repeated failed sign-ins",
-        NEW_NETWORK: "Privileged sign-in from a new network",
+        MANY_MESSAGES: _("Many messages read in a short time"),
+        MANY_EXPORTS: _("Many prints or exports in a day"),
+        REPEATED_DENIALS: _("Repeated denied access"),
+        FAILED_LOGINS: _("Repeated failed sign-ins"),
+        NEW_NETWORK: _("Privileged sign-in from a new network"),
     }
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "audit"
-    verbose_name = "Access log"
+    verbose_name = _("Access log")
 
     def ready(self):
         from allauth.account.signals import password_changed, password_reset, password_set

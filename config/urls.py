@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from national_societies import views as national_societies_views
 
@@ -8,7 +9,7 @@ from . import views
 
 # The admin login goes through allauth, so it is rate-limited (and later, MFA-protected) too.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Key Messages administration"
+admin.site.site_header = _("Key Messages administration")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

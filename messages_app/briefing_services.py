@@ -79,12 +79,23 @@ def briefing_move_item(*, acting_user, briefing: Briefing, item_id: int, directi
     briefing.save(update_fields=["updated_at"])
 
 
+def _copy_title(title: str) -> str:
+    """The title of a copy, "<title> (copy)", shortened to fit the column (PostgreSQL refuses
+    a longer value: a 200-character title made "Duplicate" fail with a server error)."""
+    limit = Briefing._meta.get_field("title").max_length
+    copy = _("%(title)s (copy)") % {"title": title}
+    if len(copy) <= limit:
+        return copy
+    suffix_length = len(copy) - len(title)
+    return _("%(title)s (copy)") % {"title": title[: limit - suffix_length - 1].rstrip() + "…"}
+
+
 @transaction.atomic
 def briefing_duplicate(*, acting_user, briefing: Briefing) -> Briefing:
     briefing = _own(briefing, acting_user)
     copy = Briefing.objects.create(
         owner=acting_user,
-        title=_("%(title)s (copy)") % {"title": briefing.title},
+        title=_copy_title(briefing.title),
         occasion=briefing.occasion,
         occasion_date=briefing.occasion_date,
         include_notes=briefing.include_notes,
@@ -101,6 +112,7 @@ def briefing_delete(*, acting_user, briefing: Briefing) -> None:
 
 
 def messages_by_identifier(identifiers) -> list[Message]:
-    """Live messages for the identifiers given, in that order; unknown ones are ignored."""
-    found = Message.objects.filter(identifier__in=[i.upper() for i in identifiers], retired_in__isnull=True).in_bulk(field_name="identifier")
-    return [found[i.upper()] for i in identifiers if i.upper() in found]
+    """Live messages for the identifiers given, in that order, each once; unknown ones are ignored."""
+    wanted = list(dict.fromkeys(str(i).strip().upper() for i in identifiers))
+    found = Message.objects.filter(identifier__in=wanted, retired_in__isnull=True).in_bulk(field_name="identifier")
+    return [found[i] for i in wanted if i in found]

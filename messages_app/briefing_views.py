@@ -6,12 +6,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from . import briefing_selectors, briefing_services, note_services, selectors
 from .briefing_forms import BriefingForm
-from .printing import paper_of, print_css, print_record, render_pdf
+from .printing import paper_of, print_css, print_record, render_pdf, watermark_css, watermark_of_print
 
 
 def _form_values(form):
@@ -53,7 +54,7 @@ def briefing_add(request):
     identifiers = request.POST.getlist("message")
     target = request.POST.get("briefing", "new")
     if target == "new":
-        query = "&".join(f"message={identifier}" for identifier in identifiers)
+        query = urlencode([("message", identifier) for identifier in identifiers])
         return redirect(reverse("messages:briefing_new") + ("?" + query if query else ""))
     try:
         briefing = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=int(target)).briefing
@@ -116,15 +117,15 @@ def briefing_delete(request, briefing_id):
     return render(request, "messages_app/briefing_delete.html", {"briefing": page.briefing})
 
 
-def _printed(request, *, template_context, kind, target_type, target_id, messages, fmt, notes=()):
+def _printed(request, *, template_context, kind, target_type, target_id, messages, fmt, pdf_url, notes=()):
     paper = paper_of(request)
     watermark = print_record(
         request=request, kind=kind, target_type=target_type, target_id=target_id, paper=paper, messages=messages, fmt=fmt
     )
     note_services.notes_viewed_record(request=request, notes=notes)
-    context = {**template_context, "watermark": watermark, "paper": paper, "pdf": fmt == "pdf"}
+    context = {**template_context, "watermark": watermark, "paper": paper, "pdf": fmt == "pdf", "pdf_url": pdf_url}
     if fmt == "pdf":
-        context["print_css"] = print_css()
+        context["print_css"] = print_css() + watermark_css(watermark)
         pdf = render_pdf(render_to_string("messages_app/print.html", context, request=request))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="key-messages-{kind}-{watermark["trace_code"]}.pdf"'
@@ -143,6 +144,7 @@ def _briefing_print(request, briefing_id, fmt):
         target_id=str(page.briefing.pk),
         messages=messages,
         fmt=fmt,
+        pdf_url=reverse("messages:briefing_pdf", args=[page.briefing.pk]),
         notes=page.notes,
     )
 
@@ -158,6 +160,7 @@ def _section_print(request, key, fmt):
         target_id=page.section.key,
         messages=messages,
         fmt=fmt,
+        pdf_url=reverse("messages:section_pdf", args=[page.section.key]),
     )
 
 
@@ -172,6 +175,7 @@ def _document_print(request, fmt):
         target_id=home.document.slug,
         messages=messages,
         fmt=fmt,
+        pdf_url=reverse("messages:document_pdf"),
     )
 
 
@@ -203,3 +207,12 @@ def document_print(request):
 @require_GET
 def document_pdf(request):
     return _document_print(request, "pdf")
+
+
+@require_GET
+def print_marks(request, trace_code):
+    """The stylesheet that puts a print's watermark in the margin of every page. Only for its reader."""
+    watermark = watermark_of_print(trace_code=trace_code, user=request.user)
+    if watermark is None:
+        raise Http404
+    return HttpResponse(watermark_css(watermark), content_type="text/css; charset=utf-8")

@@ -3,15 +3,19 @@
 import difflib
 import re
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+# A word with the whitespace after it (and any whitespace the text starts with): words are compared,
+# not the runs of whitespace between them, which would otherwise anchor unrelated words together and
+# chop a reworded sentence into alternating one-word insertions and deletions.
+_TOKENS = re.compile(r"\S+\s*|\s+")
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     before, after = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
+    matcher = difflib.SequenceMatcher(a=[t.strip() for t in before], b=[t.strip() for t in after], autojunk=False)
     parts: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            parts.append(("same", "".join(before[i1:i2])))
+            parts.append(("same", "".join(after[j1:j2])))
             continue
         if tag in ("delete", "replace"):
             parts.append(("removed", "".join(before[i1:i2])))

@@ -9,6 +9,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class Document(models.Model):
@@ -24,11 +25,11 @@ class Edition(models.Model):
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="editions")
     label = models.CharField(max_length=50)
-    sequence = models.PositiveIntegerField(help_text="1 for the first edition loaded, then 2, 3...")
+    sequence = models.PositiveIntegerField(help_text=_("1 for the first edition loaded, then 2, 3..."))
     note = models.TextField(blank=True)
     introduction = models.JSONField(default=list)
     handling_rules = models.JSONField(default=list)
-    rules_version = models.CharField(max_length=64, help_text="SHA-256 of the handling rules.")
+    rules_version = models.CharField(max_length=64, help_text=_("SHA-256 of the handling rules."))
     contacts = models.JSONField(default=list)
     summary = models.TextField(blank=True)
     content_sha256 = models.CharField(max_length=64)
@@ -65,11 +66,11 @@ class Section(models.Model):
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="sections")
     key = models.SlugField(unique=True)
     title = models.CharField(max_length=300)
-    number = models.CharField(max_length=10, blank=True, help_text="Roman numeral of an approach.")
+    number = models.CharField(max_length=10, blank=True, help_text=_("Roman numeral of an approach."))
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subsections"
     )
-    lead = models.TextField(blank=True, help_text="Text that introduces the sub-sections.")
+    lead = models.TextField(blank=True, help_text=_("Text that introduces the sub-sections."))
     position = models.PositiveIntegerField()
     retired_in = models.ForeignKey(
         Edition, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -97,7 +98,7 @@ class Message(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    position = models.PositiveIntegerField(help_text="Order in the whole document.")
+    position = models.PositiveIntegerField(help_text=_("Order in the whole document."))
     topics = models.ManyToManyField(Topic, related_name="messages", blank=True)
     current_version = models.OneToOneField(
         "MessageVersion", null=True, on_delete=models.PROTECT, related_name="+"
@@ -108,7 +109,7 @@ class Message(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Set when a later edition no longer contains this message.",
+        help_text=_("Set when a later edition no longer contains this message."),
     )
 
     class Meta:

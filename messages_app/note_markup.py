@@ -19,10 +19,26 @@ _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
 
 
-def _inline(escaped: str) -> str:
-    escaped = _LINK.sub(lambda m: f'<a href="{m.group(2)}">{m.group(1)}</a>', escaped)
+_SLOT = "\x00"  # marks where a link goes while emphasis is applied (NUL is removed from the text first)
+_SLOT_RE = re.compile(_SLOT + r"(\d+)" + _SLOT)
+
+
+def _emphasis(escaped: str) -> str:
     escaped = _STRONG.sub(r"<strong>\1</strong>", escaped)
     return _EMPHASIS.sub(lambda m: f"<em>{m.group(1) or m.group(2)}</em>", escaped)
+
+
+def _inline(escaped: str) -> str:
+    # Links are set aside before emphasis, so that `*` and `_` inside a URL (…/_private_/…) are
+    # never turned into <em> inside the href; the link text itself may carry emphasis.
+    links = []
+
+    def set_aside(match):
+        links.append((match.group(2), _emphasis(match.group(1))))
+        return f"{_SLOT}{len(links) - 1}{_SLOT}"
+
+    escaped = _emphasis(_LINK.sub(set_aside, escaped))
+    return _SLOT_RE.sub(lambda m: '<a href="{}">{}</a>'.format(*links[int(m.group(1))]), escaped)
 
 
 def _blocks(text: str):
@@ -52,7 +68,7 @@ def _blocks(text: str):
 def render_note(text: str) -> str:
     """Safe HTML for a note's Markdown source."""
     parts = []
-    for kind, lines in _blocks(html.escape(text or "", quote=True)):
+    for kind, lines in _blocks(html.escape((text or "").replace(_SLOT, ""), quote=True)):
         if kind == "p":
             parts.append("<p>" + "<br>".join(_inline(line) for line in lines) + "</p>")
         else:

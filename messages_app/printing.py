@@ -9,7 +9,9 @@ import secrets
 
 from django.utils import timezone
 
-from audit.models import Action
+from django.utils.translation import gettext as _
+
+from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from national_societies.permissions import membership_of
 
@@ -19,8 +21,12 @@ PAPER_SIZES = {"a4": "A4", "letter": "Letter"}
 
 
 def new_trace_code() -> str:
-    raw = "".join(secrets.choice(TRACE_ALPHABET) for _ in range(8))
-    return f"KM-{raw[:4]}-{raw[4:]}"
+    """A fresh code: one that no print in the access log already carries (a code names one print)."""
+    while True:
+        raw = "".join(secrets.choice(TRACE_ALPHABET) for _ in range(8))
+        code = f"KM-{raw[:4]}-{raw[4:]}"
+        if not AuditEvent.objects.filter(trace_code=code).exists():
+            return code
 
 
 def print_record(*, request, kind: str, target_type: str, target_id: str, paper: str, messages=(), fmt: str = "print") -> dict:
@@ -44,7 +50,56 @@ def print_record(*, request, kind: str, target_type: str, target_id: str, paper:
         "society": society,
         "date": timezone.now(),
         "paper": PAPER_SIZES.get(paper, "A4"),
+        "top_text": internal_notice(society),
     }
+
+
+def internal_notice(society: str) -> str:
+    return _("Internal — do not share outside %(society)s") % {"society": society}
+
+
+def watermark_of_print(*, trace_code: str, user) -> dict | None:
+    """The watermark of a print this user made, from its access-log row (None if it is not theirs)."""
+    event = AuditEvent.objects.filter(action=Action.PRINTED, trace_code=trace_code, actor_user_id=user.pk).first()
+    if event is None:
+        return None
+    return {
+        "trace_code": event.trace_code,
+        "reader": user.get_full_name() or user.email,
+        "email": event.actor_email,
+        "society": event.actor_organisation,
+        "date": event.occurred_at,
+        "paper": PAPER_SIZES.get(event.details.get("paper", "a4"), "A4"),
+        "top_text": internal_notice(event.actor_organisation),
+    }
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal: quotes, backslashes and control characters escaped, and also < > &:
+    the PDF inlines this CSS in a <style> element, where a name holding "</style>" would end it
+    (and the rest of the name could then be CSS that hides the watermark)."""
+    out = []
+    for char in str(text):
+        if char in ('"', "\\", "<", ">", "&") or ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def watermark_css(watermark: dict) -> str:
+    """@page margin boxes that put the watermark on every printed page (Chromium and WeasyPrint)."""
+    bottom = " · ".join(
+        [watermark["reader"], watermark["email"], watermark["society"], watermark["date"].strftime("%Y-%m-%d %H:%M") + " UTC", watermark["trace_code"]]
+    )
+    return (
+        "@page {\n"
+        f"  size: {watermark['paper']};\n"
+        f"  @top-center {{ content: {_css_string(watermark['top_text'])}; font: 700 8.5pt sans-serif; color: #7a0a1c; text-transform: uppercase; }}\n"
+        f"  @bottom-center {{ content: {_css_string(bottom)}; font: 8pt sans-serif; color: #333; }}\n"
+        "  @bottom-right { content: counter(page) \" / \" counter(pages); font: 8pt sans-serif; color: #333; }\n"
+        "}\n"
+    )
 
 
 def paper_of(request) -> str:
@@ -61,10 +116,16 @@ def print_css() -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    """HTML to PDF with WeasyPrint, offline: every URL fetch is refused."""
+    """HTML to PDF with WeasyPrint, offline: every URL fetch is refused (the resource is left out).
+
+    The fetcher is a weasyprint URLFetcher: WeasyPrint 70 reads `_fail_on_errors` from the
+    fetcher when a fetch fails, so a plain function made any refused URL crash the whole PDF.
+    """
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    def refuse(url, *args, **kwargs):
-        raise ValueError(f"Refusing to fetch {url}: PDFs are built offline.")
+    class OfflineFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            raise ValueError(f"Refusing to fetch {url}: PDFs are built offline.")
 
-    return HTML(string=html, url_fetcher=refuse).write_pdf()
+    return HTML(string=html, url_fetcher=OfflineFetcher(fail_on_errors=False)).write_pdf()

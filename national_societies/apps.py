@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NationalSocietiesConfig(AppConfig):
     name = "national_societies"
-    verbose_name = "National Societies and accounts"
+    verbose_name = _("National Societies and accounts")
 
     def ready(self):
         from allauth.account.signals import password_changed, password_reset, password_set

@@ -64,6 +64,7 @@
         });
       }
       area.addEventListener("input", update);
+      update();  // a browser may restore an edited text on "Back": count what is there
     });
 
     var buttons = document.querySelectorAll("[data-copy-target]");

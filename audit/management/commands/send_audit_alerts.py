@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.core.management.base import BaseCommand
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from audit.alerts import Rule, audit_flags_detect
 from audit.models import AuditFlag
@@ -31,15 +32,22 @@ class Command(BaseCommand):
                 is_active=True,
                 membership__role=Membership.Role.FOCAL_POINT,
                 membership__national_society__is_active=True,
-            ).values_list("email", flat=True)
+            ).values_list("email", "language")
         )
         if not recipients:
             self.stderr.write("No active focal point to notify: the flags stay pending.")
             return
         context = {"flags": pending, "labels": Rule.LABELS, "site_url": site_url.rstrip("/")}
-        body = render_to_string("audit/email/alerts_digest.txt", context)
-        subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{len(pending)} access-log alert(s)"
+        # Each focal point gets the digest in the language they chose (the site's default otherwise).
+        languages = dict(settings.LANGUAGES)
+        recipients = [(email, language if language in languages else settings.LANGUAGE_CODE) for email, language in recipients]
+        digests = {}
+        for language in {language for _email, language in recipients}:
+            with translation.override(language):
+                subject = gettext("%(count)d access-log alert(s)") % {"count": len(pending)}
+                body = render_to_string("audit/email/alerts_digest.txt", context)
+            digests[language] = (f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body)
         # One email per focal point: recipients do not see each other's addresses.
-        send_mass_mail([(subject, body, None, [recipient]) for recipient in recipients])
+        send_mass_mail([(*digests[language], None, [email]) for email, language in recipients])
         AuditFlag.objects.filter(pk__in=[flag.pk for flag in pending]).update(notified_at=now)
         self.stdout.write(f"Sent the digest to {len(recipients)} focal point(s).")

@@ -1,0 +1,1 @@
+"""Benchmarks of the access log (see bench/README.md). Not part of the application."""

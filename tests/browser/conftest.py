@@ -1,0 +1,200 @@
+"""Real-browser tests: Playwright (sync API) driving Debian's Chromium, headless, against pytest-django's
+`live_server`.
+
+- The browser is the system package (`make browser-deps` installs `chromium` with apt); Playwright never
+  downloads one. `CHROMIUM` overrides the path.
+- Each test gets a fresh browser context (no shared cookies) and a page; when a test fails, a full-page
+  screenshot of each of its pages is saved to test-artifacts/screenshots/<test>.png (git-ignored).
+- The live server needs committed data, so these tests are transactional: see `browser_db`.
+"""
+
+import importlib
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.test import Client
+
+from messages_app.services import key_messages_load
+from national_societies.models import Membership, NationalSociety
+from tests.accounts import acknowledge_rules, add_totp
+from tests.audit import audit_log_flushable, organisations_restored_after_flush  # noqa: F401  (fixtures)
+from tests.conftest import shipped_content
+from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
+from tests.totp import totp_code
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 10_000
+TRACE_CODE = re.compile(r"KM-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")
+
+
+# --- The browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run.
+
+    Playwright's sync API runs an asyncio event loop in this thread, and Django refuses synchronous
+    database calls when it sees one ("You cannot call this from an async context"). The test code
+    here is plain synchronous code between browser calls, so the check is switched off for as long
+    as Playwright runs, and only then.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"No Chromium at {CHROMIUM}: run `make browser-deps` (apt-get install chromium).", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, for the screenshot in `page`'s teardown."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _artefact_name(nodeid: str) -> str:
+    # tests/browser/test_flows.py::test_search[x] -> test_flows.test_search-x
+    name = nodeid.split("/")[-1].replace(".py::", ".").replace("::", ".")
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")
+
+
+@pytest.fixture
+def new_page(browser, live_server, request):
+    """Opens pages in fresh contexts (own cookies), against the live server; screenshots them on failure."""
+    contexts = []
+
+    def open_page(viewport=None):
+        context = browser.new_context(base_url=live_server.url, viewport=viewport or VIEWPORT, locale="en-GB")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    report = getattr(request.node, "report_call", None)
+    failed = report is None or report.failed
+    if failed and getattr(request.node, "report_setup", None) and request.node.report_setup.passed:
+        folder = request.config.rootpath / "test-artifacts" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        pages = [p for context in contexts for p in context.pages]
+        for index, failed_page in enumerate(pages):
+            suffix = "" if index == 0 else f"-{index + 1}"
+            try:
+                failed_page.screenshot(path=str(folder / f"{_artefact_name(request.node.nodeid)}{suffix}.png"), full_page=True)
+            except Exception as error:  # noqa: BLE001  (a screenshot must not hide the test's own failure)
+                print(f"Could not save a screenshot: {error}")
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A desktop-sized page (1280 x 900)."""
+    return new_page()
+
+
+# --- Data ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser_db(audit_log_flushable, live_server):
+    """Committed data the live server can read: the organisations and the shipped library.
+
+    The flush that ends each transactional test removes the organisations that a data migration
+    created (`organisations_restored_after_flush` puts them back only at the end of the module), so
+    they are put back before each test here; `audit_log_flushable` lets that flush empty the
+    append-only access-log tables.
+    """
+    seed = importlib.import_module("national_societies.migrations.0003_americas_organisations")
+    seed.create_organisations(apps, None)  # update_or_create: safe to run again
+    return key_messages_load(content=shipped_content())
+
+
+def make_user(slug, role=Membership.Role.MEMBER, *, email, editor=False, **extra):
+    """A user of `slug`'s organisation; privileged roles get TOTP (secret of tests/totp.py)."""
+    user = UserFactory(email=email, **extra)
+    MembershipFactory(user=user, national_society=NationalSociety.objects.get(slug=slug), role=role, can_edit_notes=editor)
+    if role != Membership.Role.MEMBER:
+        add_totp(user)
+    return user
+
+
+@pytest.fixture
+def member(browser_db):
+    return make_user("colombia", email="member@colombia.example.org", first_name="Camila", last_name="Rojas")
+
+
+@pytest.fixture
+def society_admin(browser_db):
+    return make_user("colombia", Membership.Role.SOCIETY_ADMIN, email="admin@colombia.example.org", first_name="Andrés", last_name="Gómez")
+
+
+@pytest.fixture
+def focal_point(browser_db):
+    return make_user("ifrc-americas", Membership.Role.FOCAL_POINT, email="focal@ifrc.example.org", first_name="Grace", last_name="Thompson")
+
+
+# --- Signing in ----------------------------------------------------------------------------------
+
+
+def signed_in(page, user, live_server):
+    """Skip the login form: a session made on the server, its cookie given to the browser, rules
+    confirmed. For tests about something else than signing in."""
+    client = Client()
+    client.force_login(user)
+    acknowledge_rules(user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    return page
+
+
+def fresh_totp_code():
+    """The current code, never in the last 3 seconds of its 30-second window (it could expire in transit)."""
+    if 30 - time.time() % 30 < 3:
+        time.sleep(30 - time.time() % 30 + 0.1)
+    return totp_code()
+
+
+def click_and_wait(page, locator):
+    """Click something that loads a new page (a form's submit button) and wait until it has loaded."""
+    with page.expect_navigation():
+        locator.click()
+
+
+def log_in(page, email, password=TEST_PASSWORD):
+    """Fill and send the login form (the page lands wherever the app sends the user next)."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    click_and_wait(page, page.locator("main form button[type=submit]"))
+
+
+def enter_totp(page, code=None):
+    """On the second-factor step: type the authenticator code (the current one unless given), send it."""
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.fill("input[name=code]", code or fresh_totp_code())
+    click_and_wait(page, page.locator("main form button[type=submit]:not([form])"))
+
+
+def confirm_rules(page):
+    page.wait_for_url(re.compile(r"/how-to-use/"))
+    page.check("#id_confirm")
+    click_and_wait(page, page.locator("main form button[type=submit]"))
