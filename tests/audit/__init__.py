@@ -53,3 +53,19 @@ def audit_log_flushable(organisations_restored_after_flush, transactional_db):
         AuditEvent.objects.all().delete()
         AuditSeal.objects.all().delete()
         ArchivePermit.objects.all().delete()
+
+
+def actor_fields(user) -> dict:
+    """The actor columns of an event, as `audit_record` fills them: the user's membership as it is now."""
+    from national_societies.models import Membership
+
+    if user is None:
+        return {}
+    membership = Membership.objects.select_related("national_society").get(user=user)
+    return {
+        "actor_user_id": user.pk,
+        "actor_email": user.email,
+        "actor_organisation_id": membership.national_society_id,
+        "actor_organisation": membership.national_society.name,
+        "actor_role": membership.role,
+    }

@@ -16,6 +16,7 @@ from audit.alerts import Rule, audit_flags_detect
 from audit.models import Action, AuditEvent, AuditFlag, Outcome
 from national_societies.models import Membership, NationalSociety
 from tests.accounts import add_totp, sign_in
+from tests.audit import actor_fields
 from tests.factories import MembershipFactory, NationalSocietyFactory, UserFactory
 
 UTC = dt_timezone.utc
@@ -43,17 +44,7 @@ def person(organisation, email, role=Membership.Role.MEMBER, **extra):
 
 
 def event(user=None, *, action, at, **fields):
-    values = {}
-    if user is not None:
-        membership = Membership.objects.select_related("national_society").get(user=user)
-        values = {
-            "actor_user_id": user.pk,
-            "actor_email": user.email,
-            "actor_organisation_id": membership.national_society_id,
-            "actor_organisation": membership.national_society.name,
-            "actor_role": membership.role,
-        }
-    values.update(fields)
+    values = {**actor_fields(user), **fields}
     return AuditEvent.objects.create(occurred_at=at, action=action, **values)
 
 

@@ -23,6 +23,7 @@ from audit.services import audit_record
 from messages_app.models import Edition, Message
 from national_societies.models import Membership, NationalSociety
 from tests.accounts import add_totp, sign_in
+from tests.audit import actor_fields
 from tests.factories import MembershipFactory, UserFactory
 
 UTC = dt_timezone.utc
@@ -33,17 +34,7 @@ MEXICAN_EMAIL = "lectora@mexico.example.org"
 
 def event(user=None, *, action=Action.VIEWED_MESSAGE, at=None, message="", outcome=Outcome.ALLOWED, **fields):
     """One event at an explicit time, with the actor's organisation and role as they are now."""
-    values = {}
-    if user is not None:
-        membership = Membership.objects.select_related("national_society").get(user=user)
-        values = {
-            "actor_user_id": user.pk,
-            "actor_email": user.email,
-            "actor_organisation_id": membership.national_society_id,
-            "actor_organisation": membership.national_society.name,
-            "actor_role": membership.role,
-        }
-    values.update(fields)
+    values = {**actor_fields(user), **fields}
     return AuditEvent.objects.create(
         occurred_at=at or timezone.now(), action=action, message_identifier=message, outcome=outcome, **values
     )

@@ -21,6 +21,7 @@ from audit import views
 from audit.models import Action, AuditEvent, Outcome
 from national_societies.models import Membership
 from tests.accounts import sign_in
+from tests.audit import actor_fields
 from tests.factories import MembershipFactory, UserFactory
 from tests.totp import totp_code
 
@@ -31,17 +32,7 @@ REAUTHENTICATE = reverse("mfa_reauthenticate")
 
 
 def event(user=None, *, action=Action.SEARCHED, at=None, **fields):
-    values = {}
-    if user is not None:
-        membership = Membership.objects.select_related("national_society").get(user=user)
-        values = {
-            "actor_user_id": user.pk,
-            "actor_email": user.email,
-            "actor_organisation_id": membership.national_society_id,
-            "actor_organisation": membership.national_society.name,
-            "actor_role": membership.role,
-        }
-    values.update(fields)
+    values = {**actor_fields(user), **fields}
     return AuditEvent.objects.create(occurred_at=at or timezone.now(), action=action, **values)
 
 
