@@ -19,7 +19,6 @@ from django.utils.http import urlencode
 
 from audit import views
 from audit.models import Action, AuditEvent, Outcome
-from national_societies.models import Membership
 from tests.accounts import sign_in
 from tests.audit import actor_fields
 from tests.factories import MembershipFactory, UserFactory
