@@ -9,7 +9,11 @@ REVIEW_ALL_ROLES = (Membership.Role.FOCAL_POINT, Membership.Role.PLATFORM_ADMIN)
 def can_review_access_log(user) -> bool:
     """IFRC/ICRC focal points and platform admins review every organisation's events; a society
     admin, their own society's; members open no console."""
-    membership = membership_of(user)
+    return membership_reviews_access_log(membership_of(user))
+
+
+def membership_reviews_access_log(membership) -> bool:
+    """`can_review_access_log` for a membership already read in this request."""
     return membership is not None and membership.role in (*REVIEW_ALL_ROLES, Membership.Role.SOCIETY_ADMIN)
 
 

@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from .models import Membership
-from .permissions import membership_of
+from .permissions import membership_manages_own_society, membership_of
 
 
 def account(request):
@@ -10,17 +9,14 @@ def account(request):
     user = getattr(request, "user", None)
 
     def nav():
+        from audit.permissions import membership_reviews_access_log
+
+        # One read of the membership; the rules themselves live in the permissions modules.
         membership = membership_of(user)
-        # Same rule as permissions.can_manage_members_of for one's own organisation, from one read.
-        manages = membership is not None and membership.role in (
-            Membership.Role.SOCIETY_ADMIN,
-            Membership.Role.PLATFORM_ADMIN,
-        )
-        reviews = membership is not None and membership.role != Membership.Role.MEMBER
         return {
             "membership": membership,
-            "manages": membership.national_society if manages else None,
-            "reviews_access_log": reviews,
+            "manages": membership.national_society if membership_manages_own_society(membership) else None,
+            "reviews_access_log": membership_reviews_access_log(membership),
         }
 
     return {

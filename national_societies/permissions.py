@@ -94,3 +94,8 @@ def needs_mfa(user) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return user.is_staff or user.is_superuser or is_privileged(user)
+
+
+def membership_manages_own_society(membership) -> bool:
+    """`can_manage_members_of(user, own organisation)` for a membership already read in this request."""
+    return membership is not None and membership.role in (Membership.Role.SOCIETY_ADMIN, Membership.Role.PLATFORM_ADMIN)
