@@ -47,6 +47,7 @@ migrate: setup
 
 demo: migrate
 	$(MANAGE) load_key_messages
+	$(MANAGE) load_key_messages messages_app/content/demo/key-messages.es.yaml
 	$(MANAGE) create_demo_accounts
 
 run: demo

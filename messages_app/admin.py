@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from .models import Document, Edition, Message, MessageVersion, Section, Topic
+from .translation_models import MessageTranslation, OfficialTranslation
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -54,3 +55,23 @@ class MessageAdmin(ReadOnlyAdmin):
     search_fields = ["identifier", "current_version__text"]
     list_select_related = ["section", "retired_in"]
     inlines = [MessageVersionInline]
+
+
+class MessageTranslationInline(admin.TabularInline):
+    model = MessageTranslation
+    fields = ["version", "text", "loaded_at", "superseded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfficialTranslation)
+class OfficialTranslationAdmin(ReadOnlyAdmin):
+    """Official translations come only through load_key_messages with a translation file."""
+
+    list_display = ["language", "edition", "loaded_at", "updated_at"]
+    list_filter = ["language"]
+    inlines = [MessageTranslationInline]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import briefing_selectors, briefing_services, note_services, selectors
 from .briefing_forms import BriefingForm
+from .translation_selectors import in_reader_language
 from .printing import paper_of, print_css, print_record, render_pdf, watermark_css, watermark_of_print
 
 
@@ -84,7 +85,8 @@ def briefing_detail(request, briefing_id):
         flash.success(request, _("Briefing saved."))
         return redirect("messages:briefing", briefing.pk)
     note_services.notes_viewed_record(request=request, notes=page.notes)
-    return render(request, "messages_app/briefing_detail.html", {"page": page, "briefing": briefing, "form": form})
+    content = in_reader_language(request, messages=[item.message for item in page.items])
+    return render(request, "messages_app/briefing_detail.html", {"page": page, "briefing": briefing, "form": form, "content": content})
 
 
 @require_POST
@@ -117,13 +119,20 @@ def briefing_delete(request, briefing_id):
     return render(request, "messages_app/briefing_delete.html", {"briefing": page.briefing})
 
 
-def _printed(request, *, template_context, kind, target_type, target_id, messages, fmt, pdf_url, notes=()):
+def _printed(request, *, template_context, kind, target_type, target_id, messages, fmt, pdf_url, notes=(), sections=()):
     paper = paper_of(request)
+    content = in_reader_language(request, messages=messages, sections=sections)
+    translated = content.language if any(m.shown.translation for m in messages) else ""
     watermark = print_record(
-        request=request, kind=kind, target_type=target_type, target_id=target_id, paper=paper, messages=messages, fmt=fmt
+        request=request, kind=kind, target_type=target_type, target_id=target_id, paper=paper, messages=messages, fmt=fmt,
+        translated=translated,
     )
     note_services.notes_viewed_record(request=request, notes=notes)
-    context = {**template_context, "watermark": watermark, "paper": paper, "pdf": fmt == "pdf", "pdf_url": pdf_url}
+    context = {**template_context, "watermark": watermark, "paper": paper, "pdf": fmt == "pdf", "pdf_url": pdf_url, "content": content}
+    if "title_section" in template_context:  # its heading in the reader's language, now that it is known
+        context["title"] = template_context["title_section"].display_title
+    if template_context.get("edition"):
+        context["framing"] = content.framing(template_context["edition"])
     if fmt == "pdf":
         context["print_css"] = print_css() + watermark_css(watermark)
         pdf = render_pdf(render_to_string("messages_app/print.html", context, request=request))
@@ -154,11 +163,12 @@ def _section_print(request, key, fmt):
     messages = list(page.messages) + [m for _sub, sub_messages in page.subsections for m in sub_messages]
     return _printed(
         request,
-        template_context={"title": page.section.display_title, "back_url": page.section.get_absolute_url(), "entries": [(m, None) for m in messages]},
+        template_context={"title_section": page.section, "back_url": page.section.get_absolute_url(), "entries": [(m, None) for m in messages]},
         kind="section",
         target_type="section",
         target_id=page.section.key,
         messages=messages,
+        sections=[page.section],
         fmt=fmt,
         pdf_url=reverse("messages:section_pdf", args=[page.section.key]),
     )
@@ -169,7 +179,7 @@ def _document_print(request, fmt):
     messages = selectors.document_messages(fetched_by=request.user)
     return _printed(
         request,
-        template_context={"title": home.document.title, "back_url": reverse("messages:home"), "edition": home.edition, "entries": [(m, None) for m in messages], "rules": home.edition.handling_rules},
+        template_context={"title": home.document.title, "back_url": reverse("messages:home"), "edition": home.edition, "entries": [(m, None) for m in messages], "rules": True},
         kind="document",
         target_type="document",
         target_id=home.document.slug,

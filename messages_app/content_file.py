@@ -32,6 +32,7 @@ class MessageSpec:
     text: str
     topics: tuple[str, ...]
     children: tuple["MessageSpec", ...] = ()
+    line: int = field(default=0, compare=False)  # where the message starts, for errors found later
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class SectionSpec:
     lead: str
     messages: tuple[MessageSpec, ...]
     subsections: tuple["SectionSpec", ...] = ()
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,14 @@ class ContentDocument:
     summary: str
     topics: tuple[TopicSpec, ...]
     sections: tuple[SectionSpec, ...]
+    # "" for the canonical (original) file; a language code for an official translation file.
+    language: str = ""
+    source_name: str = field(default="", compare=False)
     source_sha256: str = field(default="", compare=False)
+
+    @property
+    def is_translation(self) -> bool:
+        return bool(self.language)
 
     def iter_sections(self):
         """Sections in document order, each followed by its sub-sections."""
@@ -120,8 +129,15 @@ class _Reader:
         return tuple(self.text(item, f"{path}[{i}]") for i, item in enumerate(self.sequence(node, path)))
 
 
-def parse_content(raw: str, *, source_name: str = "content file") -> ContentDocument:
-    """Parse and validate the whole file, or raise ContentFileError naming line and field."""
+def parse_content(
+    raw: str, *, source_name: str = "content file", original_language: str = "en", translation_languages=()
+) -> ContentDocument:
+    """Parse and validate the whole file, or raise ContentFileError naming line and field.
+
+    A file with a top-level `language` other than the original's is an official translation: the
+    same structure with translated texts, where a message may be left out (it is then shown in the
+    original) and a section may therefore be left without messages.
+    """
     try:
         root = yaml.compose(raw, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -133,10 +149,21 @@ def parse_content(raw: str, *, source_name: str = "content file") -> ContentDocu
         raise ContentFileError(f"{source_name}: the file is empty")
 
     reader = _Reader(source_name)
-    top = reader.mapping(root, "$", {"format", "document", "topics", "sections"})
+    top = reader.mapping(root, "$", {"format", "document", "topics", "sections"}, {"language"})
     format_node = top["format"]
     if format_node.value != str(SUPPORTED_FORMAT):
         raise reader.error(format_node, "format", f"only format {SUPPORTED_FORMAT} is supported")
+    language = ""
+    if "language" in top:
+        language = reader.text(top["language"], "language")
+        if language == original_language:
+            language = ""  # the original may say so; it is not a translation
+        elif language not in translation_languages:
+            choices = ", ".join(translation_languages) or "none"
+            raise reader.error(
+                top["language"], "language", f"'{language}' is not a language of the library (translations: {choices})"
+            )
+    translation = bool(language)
 
     doc = reader.mapping(
         top["document"],
@@ -191,6 +218,7 @@ def parse_content(raw: str, *, source_name: str = "content file") -> ContentDocu
             text=reader.text(fields["text"], f"{path}.text"),
             topics=tuple(dict.fromkeys(message_topics)),
             children=children,
+            line=node.start_mark.line + 1,
         )
 
     def read_section(node, path: str, *, allow_subsections: bool) -> SectionSpec:
@@ -215,9 +243,12 @@ def parse_content(raw: str, *, source_name: str = "content file") -> ContentDocu
                 read_section(s, f"{path}.subsections[{j}]", allow_subsections=False)
                 for j, s in enumerate(reader.sequence(fields["subsections"], f"{path}.subsections"))
             )
-        if not messages and not subsections:
+        if not messages and not subsections and not translation:
             raise reader.error(fields["messages"], f"{path}.messages", "a section needs messages or sub-sections")
-        return SectionSpec(key=key, title=title, number=number, lead=lead, messages=messages, subsections=subsections)
+        return SectionSpec(
+            key=key, title=title, number=number, lead=lead, messages=messages, subsections=subsections,
+            line=node.start_mark.line + 1,
+        )
 
     sections = tuple(
         read_section(node, f"sections[{i}]", allow_subsections=True)
@@ -235,11 +266,13 @@ def parse_content(raw: str, *, source_name: str = "content file") -> ContentDocu
         summary=reader.text(doc["summary"], "document.summary"),
         topics=tuple(topics),
         sections=sections,
+        language=language,
+        source_name=source_name,
         source_sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
     )
 
 
-def read_content_file(path: Path | str) -> ContentDocument:
+def read_content_file(path: Path | str, **languages) -> ContentDocument:
     path = Path(path)
     try:
         raw = path.read_text(encoding="utf-8")
@@ -247,4 +280,4 @@ def read_content_file(path: Path | str) -> ContentDocument:
         raise ContentFileError(f"{path}: no such file") from exc
     except UnicodeDecodeError as exc:
         raise ContentFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    return parse_content(raw, source_name=str(path))
+    return parse_content(raw, source_name=str(path), **languages)

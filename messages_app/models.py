@@ -56,6 +56,11 @@ class Topic(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def display_name(self):
+        """The name in the reader's language when translation_selectors.localise() gave one."""
+        return getattr(self, "translated_name", None) or self.name
+
     def get_absolute_url(self):
         return reverse("messages:topic", args=[self.slug])
 
@@ -84,7 +89,13 @@ class Section(models.Model):
 
     @property
     def display_title(self):
-        return f"{self.number}. {self.title}" if self.number else self.title
+        """The heading, in the reader's language when translation_selectors.localise() gave one."""
+        title = getattr(self, "translated_title", None) or self.title
+        return f"{self.number}. {title}" if self.number else title
+
+    @property
+    def display_lead(self):
+        return getattr(self, "translated_lead", None) or self.lead
 
     def get_absolute_url(self):
         return reverse("messages:section", args=[self.key])
@@ -165,3 +176,4 @@ class RulesAcknowledgement(models.Model):
 
 from .note_models import ContextNote, ContextNoteRevision  # noqa: E402,F401  (registered with this app)
 from .briefing_models import Briefing, BriefingItem  # noqa: E402,F401  (registered with this app)
+from .translation_models import MessageTranslation, OfficialTranslation  # noqa: E402,F401  (registered with this app)

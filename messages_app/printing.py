@@ -29,8 +29,10 @@ def new_trace_code() -> str:
             return code
 
 
-def print_record(*, request, kind: str, target_type: str, target_id: str, paper: str, messages=(), fmt: str = "print") -> dict:
-    """Record a print or PDF and return the watermark the pages carry."""
+def print_record(*, request, kind: str, target_type: str, target_id: str, paper: str, messages=(), fmt: str = "print", translated: str = "") -> dict:
+    """Record a print or PDF and return the watermark the pages carry.
+
+    `translated`: the language of the official translations printed beside the originals, if any."""
     code = new_trace_code()
     membership = membership_of(request.user)
     society = membership.national_society.name if membership else ""
@@ -40,7 +42,10 @@ def print_record(*, request, kind: str, target_type: str, target_id: str, paper:
         target_type=target_type,
         target_id=target_id,
         trace_code=code,
-        details={"format": fmt, "kind": kind, "paper": paper, "messages": [m.identifier for m in messages][:200]},
+        details={
+            "format": fmt, "kind": kind, "paper": paper, "messages": [m.identifier for m in messages][:200],
+            **({"translation_shown": translated} if translated else {}),
+        },
         request=request,
     )
     return {

@@ -4,6 +4,8 @@ PostgreSQL: full-text search on the stored, GIN-indexed `search_vector` (text we
 names B), ranked, with messages that match every word first and highlighted matches.
 SQLite (the embedded default): a simpler search on the text and topic names with the same
 ordering rules, so that results are correct on a newcomer's machine too.
+A reader whose language has an official translation also finds messages by the words of the
+translation of their current text (on both backends, a plain substring match: the table is small).
 """
 
 import re
@@ -12,11 +14,13 @@ from operator import or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.conf import settings
+from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .models import Message
+from .translation_models import MessageTranslation
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -38,7 +42,7 @@ def parse_terms(query: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
-def search_messages(query: str, *, base_queryset):
+def search_messages(query: str, *, base_queryset, language: str = ""):
     """Return (queryset of ranked messages, terms). Results carry `.headline_raw` for highlight()."""
     terms = parse_terms(query)
     if not terms:
@@ -46,24 +50,46 @@ def search_messages(query: str, *, base_queryset):
     identifier_first = Case(
         When(identifier__iexact=query.strip(), then=Value(1)), default=Value(0), output_field=IntegerField()
     )
+    in_translation = _translation_matches(terms, language)
     if connection.vendor == "postgresql":
-        queryset = _postgres_search(base_queryset, terms)
+        queryset = _postgres_search(base_queryset, terms, in_translation)
     else:
-        queryset = _simple_search(base_queryset, terms)
+        queryset = _simple_search(base_queryset, terms, in_translation)
     queryset = queryset.annotate(identifier_match=identifier_first)
     return queryset.order_by("-identifier_match", "-matches_all", "-score", "position"), terms
 
 
-def _postgres_search(base_queryset, terms):
+def _translation_matches(terms, language) -> list:
+    """One condition per term: the official translation (in `language`) of the current text has it."""
+    if not language or language == settings.KEY_MESSAGES_ORIGINAL_LANGUAGE:
+        return []
+    translations = MessageTranslation.objects.filter(
+        version_id=OuterRef("current_version_id"), translation__language=language, superseded_at__isnull=True
+    )
+    return [Exists(translations.filter(text__icontains=term)) for term in terms]
+
+
+def _postgres_search(base_queryset, terms, in_translation):
     any_term = reduce(or_, (SearchQuery(t, config="english", search_type="plain") for t in terms))
     every_term = SearchQuery(" ".join(terms), config="english", search_type="plain")
     vector = F("current_version__search_vector")
+    found = Q(current_version__search_vector=any_term) | Q(identifier__in=[t.upper() for t in terms])
+    every = Q(current_version__search_vector=every_term)
+    score = SearchRank(vector, any_term)
+    if in_translation:
+        found |= reduce(or_, (Q(match) for match in in_translation))
+        every |= reduce(lambda a, b: a & b, (Q(match) for match in in_translation))
+        # A word found in the translation weighs like a word of the text (rank is at most 1).
+        score = score + sum(
+            (Case(When(match, then=Value(0.1)), default=Value(0.0), output_field=FloatField()) for match in in_translation),
+            Value(0.0),
+        )
     return (
-        base_queryset.filter(Q(current_version__search_vector=any_term) | Q(identifier__in=[t.upper() for t in terms]))
+        base_queryset.filter(found)
         .annotate(
-            score=SearchRank(vector, any_term),
+            score=score,
             matches_all=Case(
-                When(current_version__search_vector=every_term, then=Value(1)),
+                When(every, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
@@ -79,12 +105,14 @@ def _postgres_search(base_queryset, terms):
     )
 
 
-def _simple_search(base_queryset, terms):
+def _simple_search(base_queryset, terms, in_translation):
     through = Message.topics.through
     matched = []
-    for term in terms:
+    for i, term in enumerate(terms):
         in_topics = Exists(through.objects.filter(message_id=OuterRef("pk"), topic__name__icontains=term))
         in_text = Q(current_version__text__icontains=term)
+        if in_translation:
+            in_text |= Q(in_translation[i])
         matched.append((term, in_text, in_topics))
     any_match = reduce(or_, (in_text | Q(in_topics) for _t, in_text, in_topics in matched))
     # Two points for a word in the text, one for a word in the topics.
@@ -113,6 +141,13 @@ def highlight(message, terms) -> str:
             f"<mark>{escape(p[1:-1])}</mark>" if p.startswith(_START) else escape(p) for p in pieces
         )
         return mark_safe(html)  # noqa: S308 - every piece is escaped above
+    return highlight_text(raw, terms)
+
+
+def highlight_text(raw: str, terms) -> str:
+    """Any text, escaped, with the words of `terms` wrapped in <mark> (case-insensitive)."""
+    if not raw:
+        return ""
     words = [t for t in terms if not re.fullmatch(r"[a-z]{2,5}-\d{2}(\.\d{1,2})?", t)]
     if not words:
         return escape(raw)

@@ -166,10 +166,12 @@ def topic_detail(*, slug: str, fetched_by) -> tuple[Topic, list[Message]]:
     return topic, list(_live_messages().filter(topics=topic))
 
 
-def message_search(*, query: str, fetched_by):
-    """(ranked queryset, parsed terms) for a query; see search.py for the two backends."""
+def message_search(*, query: str, fetched_by, language: str = ""):
+    """(ranked queryset, parsed terms) for a query; see search.py for the two backends.
+
+    `language`: the reader's, whose official translation is searched too."""
     _require_reader(fetched_by)
-    return search_messages(query, base_queryset=_live_messages())
+    return search_messages(query, base_queryset=_live_messages(), language=language)
 
 
 def current_rules_version() -> str | None:

@@ -15,7 +15,8 @@ from . import briefing_selectors, note_selectors, note_services, selectors, serv
 from .middleware import ACKNOWLEDGED_KEY
 from .reads import Action, record_read
 from audit.services import audit_record_many
-from .search import MAX_QUERY_LENGTH, highlight
+from .search import MAX_QUERY_LENGTH, highlight, highlight_text
+from .translation_selectors import in_reader_language
 
 
 def _briefing_menu(request, messages):
@@ -27,7 +28,10 @@ def _briefing_menu(request, messages):
 def home(request):
     home = selectors.library_home(fetched_by=request.user)
     record_read(request, Action.VIEWED_DOCUMENT, target=home.document, target_id=home.document.slug)
-    return render(request, "messages_app/library_home.html", {"home": home})
+    content = in_reader_language(request, sections=[*home.sections, *(sub for s in home.sections for sub in s.subsections.all())])
+    return render(
+        request, "messages_app/library_home.html", {"home": home, "content": content, "framing": content.framing(home.edition)}
+    )
 
 
 @require_safe
@@ -37,17 +41,22 @@ def section(request, key):
     panel = note_selectors.notes_panel(fetched_by=request.user, section=page.section)
     note_services.notes_viewed_record(request=request, notes=panel.notes)
     section_messages = list(page.messages) + [m for _sub, sub_messages in page.subsections for m in sub_messages]
+    content = in_reader_language(request, messages=section_messages, sections=[page.section, *(sub for sub, _m in page.subsections)])
     return render(
         request,
         "messages_app/section_detail.html",
-        {"page": page, "section": page.section, "panel": panel, **_briefing_menu(request, section_messages)},
+        {"page": page, "section": page.section, "panel": panel, "content": content, **_briefing_menu(request, section_messages)},
     )
 
 
 @require_safe
 def detail(request, identifier):
     page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
-    record_read(request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier, message=page.message, version=page.version)
+    in_reader_language(request, messages=[page.message, *page.children], sections=[page.message.section])
+    record_read(
+        request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
+        message=page.message, version=page.version, details=_translation_shown(page.message),
+    )
     panel = note_selectors.notes_panel(fetched_by=request.user, message=page.message)
     note_services.notes_viewed_record(request=request, notes=panel.notes)
     return render(
@@ -60,23 +69,27 @@ def detail(request, identifier):
 @require_safe
 def version(request, identifier, number):
     page = selectors.message_detail(identifier=identifier, fetched_by=request.user, version_number=number)
+    in_reader_language(request, messages=[page.message, *page.children], sections=[page.message.section])
     record_read(request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier, message=page.message, version=page.version)
     return render(request, "messages_app/message_detail.html", {"page": page, "message": page.message})
 
 
 @require_safe
 def topics(request):
-    return render(request, "messages_app/topic_list.html", {"topics": selectors.topic_list(fetched_by=request.user)})
+    topic_list = selectors.topic_list(fetched_by=request.user)
+    in_reader_language(request, topics=topic_list)
+    return render(request, "messages_app/topic_list.html", {"topics": topic_list})
 
 
 @require_safe
 def topic(request, slug):
     topic, topic_messages = selectors.topic_detail(slug=slug, fetched_by=request.user)
     record_read(request, Action.VIEWED_TOPIC, target_type="topic", target_id=topic.slug)
+    content = in_reader_language(request, messages=topic_messages, topics=[topic])
     return render(
         request,
         "messages_app/topic_detail.html",
-        {"topic": topic, "topic_messages": topic_messages, **_briefing_menu(request, topic_messages)},
+        {"topic": topic, "topic_messages": topic_messages, "content": content, **_briefing_menu(request, topic_messages)},
     )
 
 
@@ -88,26 +101,30 @@ def search(request):
         flash.error(request, _("Your search is too long: use at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH})
         query = context["query"] = query[:MAX_QUERY_LENGTH]
     if query:
-        queryset, terms = selectors.message_search(query=query, fetched_by=request.user)
+        queryset, terms = selectors.message_search(query=query, fetched_by=request.user, language=request.LANGUAGE_CODE)
         page_obj = Paginator(queryset, settings.SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         record_read(request, Action.SEARCHED, target_type="search", query=query, details={"page": page_obj.number})
         context["notes"] = note_selectors.note_search(fetched_by=request.user, terms=terms)
         note_services.notes_viewed_record(request=request, notes=context["notes"])
+        found = list(page_obj.object_list)
+        context["content"] = in_reader_language(request, messages=found)
         context.update(
             page_obj=page_obj,
             terms=terms,
-            results=[(m, highlight(m, terms)) for m in page_obj.object_list],
-            **_briefing_menu(request, list(page_obj.object_list)),
+            results=[(m, highlight(m, terms), highlight_text(m.shown.translation, terms)) for m in found],
+            **_briefing_menu(request, found),
         )
     else:
         context["topics"] = selectors.topic_list(fetched_by=request.user)
+        in_reader_language(request, topics=context["topics"])
     return render(request, "messages_app/search_results.html", context)
 
 
 @require_safe
 def help_page(request):
     edition = selectors.current_edition(fetched_by=request.user)
-    return render(request, "messages_app/help.html", {"edition": edition})
+    framing = in_reader_language(request).framing(edition)
+    return render(request, "messages_app/help.html", {"edition": edition, "framing": framing})
 
 
 class RulesAcknowledgementForm(forms.Form):
@@ -144,10 +161,11 @@ def acknowledge_rules(request):
         services.rules_acknowledge(user=request.user, edition=edition)
         request.session[ACKNOWLEDGED_KEY] = edition.rules_version
         return redirect(next_url or "messages:home")
+    framing = in_reader_language(request).framing(edition)
     return render(
         request,
         "messages_app/acknowledge_rules.html",
-        {"edition": edition, "form": form, "next": next_url, "already": already},
+        {"edition": edition, "framing": framing, "form": form, "next": next_url, "already": already},
     )
 
 
@@ -155,7 +173,14 @@ def acknowledge_rules(request):
 def copied(request, identifier):
     """The copy button tells the server a message's text was copied, so that it is in the access log."""
     page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
-    record_read(request, Action.COPIED_MESSAGE, target_type="message", target_id=page.message.identifier, message=page.message, version=page.version)
+    details = None
+    language = request.GET.get("language", "")
+    if language != settings.KEY_MESSAGES_ORIGINAL_LANGUAGE and language in dict(settings.LANGUAGES):
+        details = {"copied": "official translation", "language": language}
+    record_read(
+        request, Action.COPIED_MESSAGE, target_type="message", target_id=page.message.identifier,
+        message=page.message, version=page.version, details=details,
+    )
     return HttpResponse(status=204)
 
 
@@ -167,13 +192,21 @@ POST_LIMITS = [("X", 280), ("Bluesky", 300), ("Threads", 500), ("LinkedIn", 3000
 def social(request, identifier):
     """A message prepared for a social media post: the text, a live count against post limits, copy."""
     page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
+    in_reader_language(request, messages=[page.message])
     record_read(
         request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
-        message=page.message, version=page.version, details={"page": "social media helper"},
+        message=page.message, version=page.version, details={"page": "social media helper", **(_translation_shown(page.message) or {})},
     )
-    length = len(page.version.text)
+    length = len(page.message.shown.translation or page.version.text)
     limits = [(name, limit, limit - length) for name, limit in POST_LIMITS]
     return render(request, "messages_app/social.html", {"page": page, "message": page.message, "length": length, "limits": limits})
+
+
+def _translation_shown(message):
+    """Access-log details when the page showed an official translation beside the original."""
+    if message.shown.translation:
+        return {"translation_shown": message.shown.language}
+    return None
 
 
 @require_safe

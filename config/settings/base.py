@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "national_societies.context_processors.account",
+                "messages_app.context_processors.content_language",
             ],
         },
     },
@@ -210,6 +211,9 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Content ---------------------------------------------------------------------------------
 KEY_MESSAGES_CONTENT_FILE = BASE_DIR / "messages_app" / "content" / "key-messages.yaml"
+# The language the canonical document is written in: the reference. The other LANGUAGES may carry
+# official translations, loaded from translation files with the same loader.
+KEY_MESSAGES_ORIGINAL_LANGUAGE = "en"
 SEARCH_RESULTS_PER_PAGE = 20
 
 LOGGING = {

@@ -42,7 +42,7 @@ def expected_rows(length):
 
 
 def textarea_text(response):
-    [text] = re.findall(r'<textarea id="post-text" rows="10" data-count-target="post-count" data-limits-target="post-limits">(.*?)</textarea>', response.content.decode(), re.S)
+    [text] = re.findall(r'<textarea id="post-text" rows="10" data-count-target="post-count" data-limits-target="post-limits"[^>]*>(.*?)</textarea>', response.content.decode(), re.S)
     return html.unescape(text)
 
 

@@ -97,7 +97,7 @@ def test_topic_pages(member_client, library):
 def _search_ids(client, query, **params):
     response = client.get(reverse("messages:search"), {"q": query, **params})
     assert response.status_code == 200
-    return [m.identifier for m, _html in response.context["results"]], response
+    return [m.identifier for m, *_html in response.context["results"]], response
 
 
 def test_children_detention_finds_detained_children_first(member_client, library):
@@ -199,7 +199,7 @@ def test_home_lists_what_changed_in_a_new_edition(member_client, library):
     assert reverse("messages:detail", args=["DET-02"]) in html
     assert "Changed wording." in member_client.get(reverse("messages:detail", args=["DET-02"])).content.decode()
     results = member_client.get(reverse("messages:search"), {"q": "wording"}).context["results"]
-    assert [m.identifier for m, _ in results] == ["DET-02"]
+    assert [m.identifier for m, *_ in results] == ["DET-02"]
 
 
 def test_message_page_queries_do_not_grow_with_the_notes_shown(member_client, library, django_assert_max_num_queries):

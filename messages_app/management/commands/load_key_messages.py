@@ -3,12 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from messages_app.content_file import ContentFileError, read_content_file
 from messages_app.services import key_messages_load
+from messages_app.translation_services import content_languages, translation_load
 
 
 class Command(BaseCommand):
     help = (
-        "Import the key-messages content file (default: the one shipped in the repository). "
-        "Idempotent; a changed text needs a new edition and becomes a new version."
+        "Import the key-messages content file (default: the one shipped in the repository), or an official "
+        "translation file (same structure, with a top-level `language:`). Idempotent; a changed canonical "
+        "text needs a new edition and becomes a new version."
     )
 
     def add_arguments(self, parser):
@@ -16,10 +18,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            content = read_content_file(file)
-            report = key_messages_load(content=content)
+            content = read_content_file(file, **content_languages())
+            if content.is_translation:
+                report = translation_load(content=content)
+            else:
+                report = key_messages_load(content=content)
         except ContentFileError as exc:
             raise CommandError(f"Nothing was imported. {exc}") from exc
+        if content.is_translation:
+            self._report_translation(report)
+        else:
+            self._report_original(report)
+
+    def _report_original(self, report):
         if not report.changed_anything:
             self.stdout.write(f"Edition {report.edition} is already loaded: nothing changed.")
             return
@@ -34,3 +45,24 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {len(identifiers)} {label}: {', '.join(identifiers)}")
         if report.index_changes:
             self.stdout.write(f"  {report.index_changes} index updates (sections, topics, tags).")
+
+    def _report_translation(self, report):
+        name = f"'{report.language}' translation of edition {report.edition}"
+        coverage = (
+            f"{report.messages_translated} of {report.messages_in_edition} messages translated; "
+            f"the other {report.messages_in_edition - report.messages_translated} are shown in the original with a note."
+        )
+        if not report.changed_anything:
+            self.stdout.write(f"The {name} is already loaded: nothing changed. {coverage}")
+            return
+        verb = "Loaded" if report.created else "Updated"
+        self.stdout.write(self.style.SUCCESS(f"{verb} the official {name}. {coverage}"))
+        for label, identifiers in (
+            ("translated", report.messages_added),
+            ("corrected (the earlier text is kept)", report.messages_corrected),
+            ("withdrawn (shown in the original again)", report.messages_withdrawn),
+        ):
+            if identifiers:
+                self.stdout.write(f"  {len(identifiers)} {label}: {', '.join(identifiers)}")
+        if report.other_changes:
+            self.stdout.write(f"  Also changed: {', '.join(report.other_changes)}.")
