@@ -25,6 +25,7 @@ from messages_app.models import Message
 from messages_app.note_services import note_save
 from national_societies.models import Membership
 from tests.browser.conftest import log_in, make_user, signed_in
+from tests.messages_app.translations import SPANISH, load_translation, spanish_headings
 
 pytestmark = pytest.mark.browser
 
@@ -175,3 +176,24 @@ def test_the_checker_finds_a_planted_fault(page, member, live_server):
     found = {v["id"]: v for v in axe_violations(page)}
     assert set(found) == {"color-contrast", "image-alt"}
     assert "Planted" in found["color-contrast"]["nodes"][0]["html"]
+
+
+def test_a_member_reading_the_official_spanish_translation_on_a_desktop_and_on_a_phone(request, new_page, member, live_server):
+    load_translation(texts=SPANISH, edit=spanish_headings)
+    member.language = "es"
+    member.save(update_fields=["language"])
+    page = signed_in(new_page(), member, live_server)
+    pages = ["/", "/sections/detention-deportation/", "/messages/DET-04/", "/search/?q=detenidos", "/how-to-use/"]
+    failures = check_pages(page, pages)
+    # On a list the original of a translated text is one keypress away, and is announced as English.
+    page.goto("/sections/detention-deportation/")
+    original = page.locator("#original-DET-04")
+    assert not original.is_visible()
+    page.locator("#DET-04 details.original-text summary").focus()
+    page.keyboard.press("Enter")
+    assert original.is_visible() and original.locator("xpath=..").get_attribute("lang") == "en"
+    assert page.locator("#text-DET-04").inner_text() == SPANISH["DET-04"]
+    phone = signed_in(new_page(viewport=PHONE), member, live_server)
+    failures += check_pages(phone, ["/messages/DET-04/", "/sections/detention-deportation/"])
+    failures += too_wide(phone, pages, NARROWEST)
+    assert_none(request, failures)
