@@ -98,7 +98,7 @@ def localise(*, language: str, messages=(), sections=(), topics=()) -> ContentIn
         return context
     context.translation = (
         OfficialTranslation.objects.filter(language=language)
-        .select_related("edition__document")
+        .select_related("edition")
         .order_by("-edition__sequence")
         .first()
     )
@@ -137,18 +137,20 @@ def _attach_message_texts(messages, context):
 
 
 def _attach_headings(sections, messages, translation):
-    seen = set()
-    candidates = [*sections, *(m.section for m in messages if m.section_id and "section" in m._state.fields_cache)]
+    """Translated headings on the sections given, the messages' sections and their parents, where
+    the translation is of the heading as it is now."""
+    from .models import Message, Section
+
+    candidates = list(sections) + [m.section for m in messages if Message.section.is_cached(m)]
+    candidates += [s.parent for s in list(candidates) if s.parent_id and Section.parent.is_cached(s)]
     for section in candidates:
-        for each in (section, section.parent if section.parent_id and "parent" in section._state.fields_cache else None):
-            if each is None or id(each) in seen:
-                continue
-            seen.add(id(each))
-            heading = translation.sections.get(each.key)
-            if heading and heading["source_title"] == each.title and heading["title"]:
-                each.translated_title = heading["title"]
-            if heading and heading["source_lead"] == each.lead and heading["lead"]:
-                each.translated_lead = heading["lead"]
+        heading = translation.sections.get(section.key)
+        if not heading:
+            continue
+        if heading["title"] and heading["source_title"] == section.title:
+            section.translated_title = heading["title"]
+        if heading["lead"] and heading["source_lead"] == section.lead:
+            section.translated_lead = heading["lead"]
 
 
 def _attach_topic_names(topics, messages, translation):
@@ -157,6 +159,7 @@ def _attach_topic_names(topics, messages, translation):
         return
     every = list(topics)
     for message in messages:
+        # Only topics already fetched with the messages: naming them must not cost a query each.
         if "topics" in getattr(message, "_prefetched_objects_cache", {}):
             every.extend(message.topics.all())
     for topic in every:

@@ -72,12 +72,13 @@ def translation_load(*, content: ContentDocument) -> TranslationLoadReport:
     translated_texts = _check_against_original(content, where, messages, sections, topics)
 
     frame = _translated_frame(content, edition, where)
-    headings = {
-        spec.key: {"title": _translated(spec.title, sections[spec.key].title), "lead": _translated(spec.lead, sections[spec.key].lead),
-                   "source_title": sections[spec.key].title, "source_lead": sections[spec.key].lead}
-        for spec, _parent in content.iter_sections()
-        if _translated(spec.title, sections[spec.key].title) or _translated(spec.lead, sections[spec.key].lead)
-    }
+    headings = {}
+    for spec, _parent in content.iter_sections():
+        section = sections[spec.key]
+        title, lead = _translated(spec.title, section.title), _translated(spec.lead, section.lead)
+        if title or lead:
+            # Kept with the originals they translate: a later heading change hides the translation.
+            headings[spec.key] = {"title": title, "lead": lead, "source_title": section.title, "source_lead": section.lead}
     topic_names = {
         spec.slug: spec.name for spec in content.topics if spec.slug in topics and spec.name != topics[spec.slug].name
     }

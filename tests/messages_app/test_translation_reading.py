@@ -191,3 +191,19 @@ def _with_extra_messages(data):
     section = next(s for s in data["sections"] if s["key"] == "detention-deportation")
     for message in Message.objects.filter(identifier__startswith="ZZZ-").prefetch_related("topics").order_by("position"):
         section["messages"].append({"id": message.identifier, "topics": [t.slug for t in message.topics.all()], "text": f"ES extra {message.identifier[4:]}"})
+
+
+def test_a_heading_changed_by_a_new_edition_is_shown_in_the_original_until_translated_again(spanish, reader):
+    import dataclasses
+
+    def retitled(content):
+        sections = tuple(
+            dataclasses.replace(s, title="Detention, deportation and return") if s.key == "detention-deportation" else s
+            for s in content.sections
+        )
+        return dataclasses.replace(content, edition="2", sections=sections)
+
+    key_messages_load(content=retitled(shipped_content()))
+    html = _html(reader, reverse("messages:section", args=["detention-deportation"]))
+    assert "<h1>Detention, deportation and return</h1>" in html and "Detención y deportación" not in html
+    assert SPANISH["DET-04"] in html  # the message itself did not change
