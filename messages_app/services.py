@@ -147,13 +147,13 @@ def _sync_sections(document, edition, content, report) -> dict[str, Section]:
 
 def _sync_topics(content, report) -> dict[str, Topic]:
     existing = {t.slug: t for t in Topic.objects.all()}
+    missing = [spec for spec in content.topics if spec.slug not in existing]
+    existing.update({t.slug: t for t in Topic.objects.bulk_create(Topic(slug=s.slug, name=s.name) for s in missing)})
+    report.index_changes += len(missing)
     result = {}
     for spec in content.topics:
-        topic = existing.get(spec.slug)
-        if topic is None:
-            topic = Topic.objects.create(slug=spec.slug, name=spec.name)
-            report.index_changes += 1
-        elif topic.name != spec.name:
+        topic = existing[spec.slug]
+        if topic.name != spec.name:
             topic.name = spec.name
             topic.save(update_fields=["name"])
             report.index_changes += 1
@@ -172,6 +172,7 @@ def _sync_messages(edition, content, sections, topics, report):
         for m in Message.objects.select_related("current_version").prefetch_related("topics")
     }
     seen = set()
+    created = []  # (message, spec): written together below, a handful of queries for a whole edition
     for position, (spec, section_spec, parent_spec) in enumerate(content.iter_messages(), start=1):
         seen.add(spec.identifier)
         parent = existing[parent_spec.identifier] if parent_spec else None
@@ -179,34 +180,57 @@ def _sync_messages(edition, content, sections, topics, report):
         message = existing.get(spec.identifier)
         if message is None:
             _require_new_edition(report, content, f"message {spec.identifier} is new")
-            message = Message.objects.create(identifier=spec.identifier, **wanted)
+            message = Message(identifier=spec.identifier, **wanted)
             existing[spec.identifier] = message
-            _add_version(message, edition, spec.text)
+            created.append((message, spec))
             report.messages_created.append(spec.identifier)
-        else:
-            changed = [name for name, value in wanted.items() if getattr(message, name) != value]
-            if "retired_in" in changed:
-                _require_new_edition(report, content, f"message {spec.identifier} comes back")
-            if changed:
-                for name in changed:
-                    setattr(message, name, wanted[name])
-                message.save(update_fields=changed)
-                report.index_changes += 1
-            if message.current_version.text != spec.text:
-                _require_new_edition(report, content, f"the text of message {spec.identifier} changed")
-                _add_version(message, edition, spec.text)
-                report.messages_changed.append(spec.identifier)
+            continue
+        changed = [name for name, value in wanted.items() if getattr(message, name) != value]
+        if "retired_in" in changed:
+            _require_new_edition(report, content, f"message {spec.identifier} comes back")
+        if changed:
+            for name in changed:
+                setattr(message, name, wanted[name])
+            message.save(update_fields=changed)
+            report.index_changes += 1
+        if message.current_version.text != spec.text:
+            _require_new_edition(report, content, f"the text of message {spec.identifier} changed")
+            _add_version(message, edition, spec.text)
+            report.messages_changed.append(spec.identifier)
         wanted_topics = {topics[slug].pk for slug in spec.topics}
-        current_topics = {t.pk for t in message.topics.all()} if spec.identifier not in report.messages_created else set()
-        if wanted_topics != current_topics:
+        if wanted_topics != {t.pk for t in message.topics.all()}:
             message.topics.set(wanted_topics)
             report.index_changes += 1
+    _create_messages(created, edition, topics)
     for identifier, message in existing.items():
         if identifier not in seen and message.retired_in_id is None:
             _require_new_edition(report, content, f"message {identifier} is no longer in the file")
             message.retired_in = edition
             message.save(update_fields=["retired_in"])
             report.messages_retired.append(identifier)
+
+
+def _create_messages(created, edition, topics):
+    """New messages with their first version and topics, in bulk: parents first, then children
+    (whose parent may be new too, and needs its primary key)."""
+    if not created:
+        return
+    new_parent = {m.identifier for m, _spec in created if m.parent is not None and m.parent.pk is None}
+    for children in (False, True):
+        batch = [m for m, _spec in created if (m.identifier in new_parent) == children]
+        for message in batch:
+            message.parent = message.parent  # sets parent_id, now that a new parent has its key
+        Message.objects.bulk_create(batch)
+    versions = MessageVersion.objects.bulk_create(
+        MessageVersion(message=message, number=1, edition=edition, text=spec.text) for message, spec in created
+    )
+    for (message, _spec), version in zip(created, versions):
+        message.current_version = version
+    Message.objects.bulk_update([m for m, _spec in created], ["current_version"])
+    through = Message.topics.through
+    through.objects.bulk_create(
+        through(message_id=message.pk, topic_id=topics[slug].pk) for message, spec in created for slug in spec.topics
+    )
 
 
 def _require_new_edition(report, content, what):
