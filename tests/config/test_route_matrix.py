@@ -5,7 +5,10 @@ The routes come from walking the URLconf: a new URL without an entry in ROUTES f
 Django admin's routes are covered by one rule (the admin is all-or-nothing: staff only).
 """
 
+from importlib import import_module
+
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -331,6 +334,31 @@ def _client_for(role, users):
     return client
 
 
+class _Visitor:
+    """One role's browser: a fresh client per route (no cookie carried over from a response), on one
+    signed-in session, signed in again only when a route ended that session (sign-out, say)."""
+
+    def __init__(self, role, users):
+        self.role, self.users, self.session_key = role, users, None
+        self.sessions = import_module(settings.SESSION_ENGINE).SessionStore
+
+    def client(self):
+        if self.role == "anonymous":
+            return Client()
+        if self.session_key is None or not self.sessions().exists(self.session_key):
+            self.session_key = _client_for(self.role, self.users).cookies[settings.SESSION_COOKIE_NAME].value
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = self.session_key
+        return client
+
+
+@pytest.fixture
+def pdfs_not_rendered(monkeypatch):
+    """The matrix is about who gets through, not about the PDF (tests/messages_app/test_printing.py
+    renders and reads those): PDF routes run all their checks and records, then skip WeasyPrint."""
+    monkeypatch.setattr("messages_app.briefing_views.render_pdf", lambda html: b"%PDF-1.7 (not rendered in the route matrix)")
+
+
 POST_DATA = {
     "national_societies:member_role": {"role": "member"},
     "messages:briefing_add": {"briefing": "new", "message": "GEN-01"},
@@ -367,7 +395,7 @@ def _outcome(response, expected):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_for_role(world, role):
+def test_every_route_for_role(world, pdfs_not_rendered, role):
     """One visitor against every URL (GETs first, then the POST actions, which are idempotent here).
 
     One test per role rather than per route: the world is built ten times, not once per URL.
@@ -375,10 +403,11 @@ def test_every_route_for_role(world, role):
     users, sample = world
     routes = sorted(URL_ROUTES, key=lambda route: _rule(route[0])[0] == "POST")
     mismatches = []
+    visitor = _Visitor(role, users)
     for name, keys, _view in routes:
         url = reverse(name, kwargs={key: sample[key] for key in keys})
         method, expectations = _rule(name)
-        client = _client_for(role, users)
+        client = visitor.client()
         response = client.post(url, POST_DATA.get(name, {})) if method == "POST" else client.get(url)
         expected = expectations[role]
         observed = _outcome(response, expected)
