@@ -86,7 +86,9 @@ def translation_load(*, content: ContentDocument) -> TranslationLoadReport:
     translation, report.created = OfficialTranslation.objects.select_for_update().get_or_create(
         edition=edition, language=content.language, defaults={"content_sha256": content.source_sha256}
     )
-    wanted = {**frame, "note": content.edition_note, "sections": headings, "topics": topic_names, "content_sha256": content.source_sha256}
+    # The note says who translated it; the original's own edition note copied unchanged is not one.
+    note = _translated(content.edition_note, edition.note)
+    wanted = {**frame, "note": note, "sections": headings, "topics": topic_names, "content_sha256": content.source_sha256}
     changed_fields = [name for name, value in wanted.items() if getattr(translation, name) != value]
     if changed_fields:
         for name in changed_fields:

@@ -2,6 +2,8 @@
 
 The key is derived from SECRET_KEY with HKDF, and every key of SECRET_KEY_FALLBACKS can still
 decrypt: rotating SECRET_KEY the Django way (old key moved to the fallbacks) keeps MFA working.
+Before an old key leaves the fallbacks, `manage.py reencrypt_mfa_secrets` re-encrypts every stored
+secret with the current key.
 """
 
 import base64
@@ -31,6 +33,14 @@ def _current_keyring() -> MultiFernet:
 
 def encrypt_secret(text: str) -> str:
     return _current_keyring().encrypt(text.encode()).decode()
+
+
+def reencrypt_secret(token: str) -> str:
+    """The same secret encrypted with the current SECRET_KEY (before a fallback key is removed)."""
+    try:
+        return _current_keyring().rotate(token.encode()).decode()
+    except InvalidToken as error:
+        raise ValueError("An MFA secret could not be decrypted with SECRET_KEY or its fallbacks.") from error
 
 
 def decrypt_secret(token: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.db import connections
 from django.test import Client
 
 from messages_app.services import key_messages_load
@@ -56,6 +57,9 @@ def browser():
         yield chromium
         chromium.close()
     finally:
+        # Database work done while Playwright's event loop was current used connections of their own:
+        # closed here, or they would still be open when the test database is dropped.
+        connections.close_all()
         playwright.stop()
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

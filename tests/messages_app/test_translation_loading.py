@@ -49,6 +49,11 @@ def test_a_translation_file_is_loaded_with_its_messages_tied_to_the_versions_the
     assert translation.introduction == [] and translation.summary == "" and translation.contacts == []
 
 
+def test_the_original_edition_note_left_in_a_translation_file_is_not_shown_as_its_note(library):
+    load_translation(texts=SPANISH)  # the file keeps the original's "First edition loaded into the library."
+    assert OfficialTranslation.objects.get().note == ""
+
+
 def test_the_original_is_untouched_by_a_translation(library):
     before = list(Message.objects.values_list("identifier", "current_version__text", "current_version__number"))
     load_translation(texts=SPANISH, edit=spanish_headings)

@@ -353,3 +353,39 @@ def test_the_demo_platform_admin_signs_in_with_the_documented_secret(settings, l
     assert client.get(reverse("admin:index"))["Location"].startswith(reverse("messages:acknowledge_rules"))
     acknowledge_rules(user)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_reencrypt_command_lets_the_old_key_leave_the_fallbacks(settings, db, society_admin, member, capsys):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from django.core.management import call_command
+
+    old_key = settings.SECRET_KEY
+    add_totp(society_admin, DEMO_TOTP_SECRET)
+    codes = RecoveryCodes.activate(member).get_unused_codes()
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = OTHER_SECRET_KEY, [old_key]
+
+    call_command("reencrypt_mfa_secrets", "--dry-run")
+    assert "2 MFA secret(s) can be re-encrypted." in capsys.readouterr().out
+    call_command("reencrypt_mfa_secrets")
+    assert "2 MFA secret(s) re-encrypted with the current SECRET_KEY." in capsys.readouterr().out
+
+    settings.SECRET_KEY_FALLBACKS = []
+    assert decrypt_secret(Authenticator.objects.get(user=society_admin).data["secret"]) == DEMO_TOTP_SECRET
+    assert RecoveryCodes(Authenticator.objects.get(user=member)).get_unused_codes() == codes
+
+
+def test_reencrypt_command_changes_nothing_when_a_secret_cannot_be_read(settings, db, society_admin, member):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    old_key = settings.SECRET_KEY
+    add_totp(member, DEMO_TOTP_SECRET)
+    settings.SECRET_KEY = OTHER_SECRET_KEY
+    add_totp(society_admin, DEMO_TOTP_SECRET)  # under the new key
+    before = {a.pk: a.data for a in Authenticator.objects.all()}
+    settings.SECRET_KEY_FALLBACKS = []  # the old key is gone too early
+    with pytest.raises(CommandError, match=r"1 secret\(s\) cannot be read .* nothing was changed"):
+        call_command("reencrypt_mfa_secrets")
+    assert {a.pk: a.data for a in Authenticator.objects.all()} == before
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert decrypt_secret(before[Authenticator.objects.get(user=member).pk]["secret"]) == DEMO_TOTP_SECRET
