@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from . import briefing_selectors, briefing_services, note_services, selectors
+from national_societies.flash import flash_outcome
+
 from .briefing_forms import BriefingForm
 from .translation_selectors import in_reader_language
 from .printing import paper_of, print_css, print_record, render_pdf, watermark_css, watermark_of_print
@@ -61,14 +63,13 @@ def briefing_add(request):
         briefing = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=int(target)).briefing
     except ValueError as error:
         raise Http404 from error
-    try:
-        added = briefing_services.briefing_add_messages(
+    flash_outcome(
+        request,
+        lambda: briefing_services.briefing_add_messages(
             acting_user=request.user, briefing=briefing, messages=briefing_services.messages_by_identifier(identifiers)
-        )
-    except ValidationError as error:
-        flash.error(request, " ".join(error.messages))
-    else:
-        flash.success(request, _("%(n)d message(s) added to “%(title)s”.") % {"n": added, "title": briefing.title})
+        ),
+        lambda added: _("%(n)d message(s) added to “%(title)s”.") % {"n": added, "title": briefing.title},
+    )
     return redirect("messages:briefing", briefing.pk)
 
 

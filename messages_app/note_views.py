@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import note_selectors, note_services, selectors
+from national_societies.flash import flash_outcome
+
 from .note_forms import NoteForm
 from .note_markup import render_note
 from .permissions import can_edit_notes_of
@@ -90,12 +92,11 @@ def note_restore(request, note_id, number):
     note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, editor=True)
     revision = get_object_or_404(note.revisions, number=number)
     if request.method == "POST":
-        try:
-            note_services.note_restore(acting_user=request.user, note=note, number=number)
-        except ValidationError as error:
-            flash.error(request, " ".join(error.messages))
-        else:
-            flash.success(request, _("Revision %(n)d is the note's text again.") % {"n": number})
+        flash_outcome(
+            request,
+            lambda: note_services.note_restore(acting_user=request.user, note=note, number=number),
+            _("Revision %(n)d is the note's text again.") % {"n": number},
+        )
         return redirect("messages:note_history", note.pk)
     note_services.notes_viewed_record(request=request, notes=[note])
     return render(request, "messages_app/note_confirm.html", {"note": note, "revision": revision, "action": "restore", "preview": render_note(revision.text)})
@@ -115,24 +116,18 @@ def note_delete(request, note_id):
 @require_POST
 def note_undelete(request, note_id):
     note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, society_admin=True)
-    try:
-        note_services.note_undelete(acting_user=request.user, note=note)
-    except ValidationError as error:
-        flash.error(request, " ".join(error.messages))
-    else:
-        flash.success(request, _("The note is back."))
+    flash_outcome(request, lambda: note_services.note_undelete(acting_user=request.user, note=note), _("The note is back."))
     return redirect("messages:notes_overview")
 
 
 @require_POST
 def note_confirm_review(request, note_id):
     note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, editor=True)
-    try:
-        note_services.note_confirm_review(acting_user=request.user, note=note)
-    except ValidationError as error:
-        flash.error(request, " ".join(error.messages))
-    else:
-        flash.success(request, _("Marked as reviewed against the current canonical text."))
+    flash_outcome(
+        request,
+        lambda: note_services.note_confirm_review(acting_user=request.user, note=note),
+        _("Marked as reviewed against the current canonical text."),
+    )
     return redirect(note.subject.get_absolute_url())
 
 

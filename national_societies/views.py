@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from audit.services import audit_records_for
 
 from . import selectors, services
+from .flash import flash_outcome
 from .forms import INVITATION_SESSION_KEY, DeactivateForm, InvitationForm, RoleForm
 from .permissions import membership_of
 
@@ -102,12 +103,11 @@ def member_role(request, society_slug, user_id):
     membership = selectors.managed_membership(national_society=society, user_id=user_id, fetched_by=request.user)
     form = RoleForm(request.POST, changer=request.user)
     if form.is_valid():
-        try:
-            services.member_role_change(membership=membership, role=form.cleaned_data["role"], changed_by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Role of %(person)s saved.") % {"person": membership.user.email})
+        flash_outcome(
+            request,
+            lambda: services.member_role_change(membership=membership, role=form.cleaned_data["role"], changed_by=request.user),
+            _("Role of %(person)s saved.") % {"person": membership.user.email},
+        )
     else:
         messages.error(request, _("Choose one of the roles offered."))
     return redirect("national_societies:member", society.slug, membership.user_id)
@@ -118,15 +118,13 @@ def member_editor(request, society_slug, user_id):
     society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
     membership = selectors.managed_membership(national_society=society, user_id=user_id, fetched_by=request.user)
     editor = request.POST.get("can_edit_notes") == "on"
-    try:
-        services.member_editor_set(membership=membership, can_edit_notes=editor, changed_by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if editor:
+        done = _("%(person)s can now write the society's local notes.") % {"person": membership.user.email}
     else:
-        if editor:
-            messages.success(request, _("%(person)s can now write the society's local notes.") % {"person": membership.user.email})
-        else:
-            messages.success(request, _("%(person)s no longer writes the society's local notes.") % {"person": membership.user.email})
+        done = _("%(person)s no longer writes the society's local notes.") % {"person": membership.user.email}
+    flash_outcome(
+        request, lambda: services.member_editor_set(membership=membership, can_edit_notes=editor, changed_by=request.user), done
+    )
     return redirect("national_societies:member", society.slug, membership.user_id)
 
 
@@ -160,12 +158,11 @@ def member_reactivate(request, society_slug, user_id):
     society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
     membership = selectors.managed_membership(national_society=society, user_id=user_id, fetched_by=request.user)
     if request.method == "POST":
-        try:
-            services.member_reactivate(membership=membership, reactivated_by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("%(person)s can sign in again.") % {"person": membership.user.email})
+        flash_outcome(
+            request,
+            lambda: services.member_reactivate(membership=membership, reactivated_by=request.user),
+            _("%(person)s can sign in again.") % {"person": membership.user.email},
+        )
         return redirect("national_societies:member", society.slug, membership.user_id)
     return render(
         request,
@@ -223,12 +220,11 @@ def invitation_revoke(request, society_slug, invitation_id):
     society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
     invitation = selectors.managed_invitation(national_society=society, invitation_id=invitation_id, fetched_by=request.user)
     if request.method == "POST":
-        try:
-            services.invitation_revoke(invitation=invitation, revoked_by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("The invitation to %(email)s was revoked: its link no longer works.") % {"email": invitation.email})
+        flash_outcome(
+            request,
+            lambda: services.invitation_revoke(invitation=invitation, revoked_by=request.user),
+            _("The invitation to %(email)s was revoked: its link no longer works.") % {"email": invitation.email},
+        )
         return redirect(_members_url(society))
     return render(request, "national_societies/invitation_revoke.html", {"society": society, "invitation": invitation})
 
