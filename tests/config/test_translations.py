@@ -2,7 +2,7 @@
 
 To update the catalogues after changing a marked string (needs the gettext tools, `make system-deps`):
 
-    .venv/bin/python manage.py makemessages -l es -l fr -l pt --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles
+    .venv/bin/python manage.py makemessages -l es -l fr -l pt_BR --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles
     # translate every new or emptied entry in locale/*/LC_MESSAGES/django.po, remove "#, fuzzy" after checking
     .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=bench
 
@@ -34,11 +34,11 @@ from messages_app.briefing_models import Occasion
 from messages_app.models import Message
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
-LANGUAGES = ["es", "fr", "pt"]
+LANGUAGES = ["es", "fr", "pt-br"]  # codes; their folders in locale/ are es, fr, pt_BR
 PLURAL_FORMS = {
     "es": "nplurals=2; plural=(n != 1);",
     "fr": "nplurals=2; plural=(n > 1);",
-    "pt": "nplurals=2; plural=(n != 1);",
+    "pt-br": "nplurals=2; plural=(n != 1);",
 }
 # What makemessages skips (the same --ignore as in the module docstring), besides dot-directories.
 NOT_SCANNED = {".venv", "bench", "tests", "staticfiles", "locale", "var", "node_modules"}
@@ -142,7 +142,7 @@ def read_po(path):
 
 
 def po_path(language):
-    return LOCALE_DIR / language / "LC_MESSAGES" / "django.po"
+    return LOCALE_DIR / translation.to_locale(language) / "LC_MESSAGES" / "django.po"
 
 
 @pytest.fixture(scope="module", params=LANGUAGES)
@@ -178,7 +178,7 @@ def test_every_entry_is_translated_and_none_is_fuzzy_or_obsolete(catalogue):
 
 def test_the_plural_rule_is_the_languages(catalogue):
     language, po = catalogue
-    assert po.header.get("Language") == language
+    assert po.header.get("Language") == translation.to_locale(language)
     assert po.header.get("Plural-Forms") == PLURAL_FORMS[language]
     assert po.header.get("Content-Type") == "text/plain; charset=UTF-8"
 
@@ -203,14 +203,14 @@ def test_translations_keep_every_placeholder(catalogue):
 
 # The Movement's usual terms: an English term in the source means this term in the translation.
 GLOSSARY = {
-    r"\bIFRC\b": {"es": r"\bFICR\b", "fr": r"\bFICR\b", "pt": r"\bFICV\b"},
-    r"\bICRC\b": {"es": r"\bCICR\b", "fr": r"\bCICR\b", "pt": r"\bCICR\b"},
-    r"National Societ(y|ies)": {"es": r"Sociedad(es)? Nacional(es)?", "fr": r"Sociétés? nationales?", "pt": r"Sociedades? Naciona(l|is)"},
-    r"key messages": {"es": r"mensajes clave", "fr": r"messages clés", "pt": r"mensagens-chave"},
-    r"focal points?": {"es": r"puntos? focal(es)?", "fr": r"points? focaux|point focal", "pt": r"pontos? foca(l|is)"},
-    r"access[- ]log": {"es": r"registro de accesos", "fr": r"journal des accès", "pt": r"registro de acessos"},
-    r"briefing": {"es": r"dossiers? de preparación", "fr": r"dossiers? de préparation", "pt": r"dossiês? de preparação"},
-    r"local notes": {"es": r"notas locales", "fr": r"notes locales", "pt": r"notas locais"},
+    r"\bIFRC\b": {"es": r"\bFICR\b", "fr": r"\bFICR\b", "pt-br": r"\bFICV\b"},
+    r"\bICRC\b": {"es": r"\bCICR\b", "fr": r"\bCICR\b", "pt-br": r"\bCICR\b"},
+    r"National Societ(y|ies)": {"es": r"Sociedad(es)? Nacional(es)?", "fr": r"Sociétés? nationales?", "pt-br": r"Sociedades? Naciona(l|is)"},
+    r"key messages": {"es": r"mensajes clave", "fr": r"messages clés", "pt-br": r"mensagens-chave"},
+    r"focal points?": {"es": r"puntos? focal(es)?", "fr": r"points? focaux|point focal", "pt-br": r"pontos? foca(l|is)"},
+    r"access[- ]log": {"es": r"registro de accesos", "fr": r"journal des accès", "pt-br": r"registro de acessos"},
+    r"briefing": {"es": r"dossiers? de preparación", "fr": r"dossiers? de préparation", "pt-br": r"dossiês? de preparação"},
+    r"local notes": {"es": r"notas locales", "fr": r"notes locales", "pt-br": r"notas locais"},
 }
 
 
@@ -287,7 +287,7 @@ def test_every_string_marked_in_the_code_is_in_the_catalogues(extracted):
 
 def test_the_mo_files_are_compiled_from_the_current_po_files(catalogue):
     language, po = catalogue
-    mo = LOCALE_DIR / language / "LC_MESSAGES" / "django.mo"
+    mo = po_path(language).with_suffix(".mo")
     assert mo.exists(), f"locale/{language}: run compilemessages (the .mo files are kept in the repository)"
     with mo.open("rb") as handle:
         compiled = gnu_gettext.GNUTranslations(handle)

@@ -134,7 +134,7 @@ def test_a_message_moved_to_another_section_is_refused(library):
 
 
 def test_a_language_the_library_does_not_offer_is_refused_with_its_line(library):
-    with pytest.raises(ContentFileError, match=r"line 2, field 'language': 'de' is not a language of the library \(translations: es, fr, pt\)"):
+    with pytest.raises(ContentFileError, match=r"line 2, field 'language': 'de' is not a language of the library \(translations: es, fr, pt-br\)"):
         parse_translation(translation_yaml(language="de"))
 
 
