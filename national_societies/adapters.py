@@ -1,4 +1,8 @@
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 
@@ -32,6 +36,31 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=True)
         invitation_accept(digest=request.session.pop(INVITATION_SESSION_KEY), user=user)
         return user
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Not for a first authenticator set up just after signing in with the password.
+
+        A privileged user is sent from the sign-in straight to the TOTP setup; asking for the password
+        they typed a moment ago proves nothing more (allauth counts only an explicit re-entry). Once
+        they have any authenticator, or the sign-in is older than the reauthentication timeout,
+        allauth's rule applies again.
+        """
+        request = self.request
+        if (
+            app == "allauth.mfa"
+            and request is not None
+            and request.user.is_authenticated
+            and _password_sign_in_age(request) < account_settings.REAUTHENTICATION_TIMEOUT
+            and not Authenticator.objects.filter(user_id=request.user.pk).exists()
+        ):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
+
+def _password_sign_in_age(request) -> float:
+    """Seconds since this session signed in with the password (infinite when it did not)."""
+    records = [r for r in get_authentication_records(request, request.user) if r.get("method") == "password"]
+    return time.time() - records[-1]["at"] if records else float("inf")
 
 
 class EncryptedSecretsMFAAdapter(DefaultMFAAdapter):

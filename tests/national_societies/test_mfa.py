@@ -118,6 +118,26 @@ def test_privileged_users_without_totp_reach_the_account_pages_and_can_sign_out(
     assert SESSION_KEY not in client.session
 
 
+def test_the_password_is_asked_again_for_a_first_totp_once_the_sign_in_is_older_than_five_minutes(client, society_admin):
+    client.post(LOGIN_URL, {"login": society_admin.email, "password": TEST_PASSWORD})
+    assert client.get(ACTIVATE_URL).status_code == 200
+    session = client.session
+    records = session["account_authentication_methods"]
+    records[-1]["at"] -= 301  # ACCOUNT_REAUTHENTICATION_TIMEOUT is 300 seconds
+    session["account_authentication_methods"] = records
+    session.save()
+    assert client.get(ACTIVATE_URL)["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_with_an_authenticator_every_mfa_change_asks_for_the_password_again(client, member):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    client.post(LOGIN_URL, {"login": member.email, "password": TEST_PASSWORD})
+    RecoveryCodes.activate(member)  # one authenticator already: the exception for a first setup no longer applies
+    response = client.get(ACTIVATE_URL)
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
 def test_members_are_not_forced_to_set_up_totp(member_client, member):
     assert not has_totp(member)
     for url in (reverse("messages:home"), reverse("messages:topics"), reverse("national_societies:my_account")):
@@ -143,12 +163,7 @@ def test_a_privileged_user_sets_up_totp_through_allauth_and_then_reaches_pages(c
     assert response.status_code == 302
     assert client.get(reverse("messages:home"))["Location"] == ACTIVATE_URL
 
-    # allauth asks for the password again before any MFA change.
-    response = client.get(ACTIVATE_URL)
-    assert response["Location"].startswith(reverse("account_reauthenticate"))
-    response = client.post(response["Location"], {"password": TEST_PASSWORD})
-    assert response["Location"] == ACTIVATE_URL
-
+    # Straight from the sign-in: the password just typed is not asked for again.
     response = client.get(ACTIVATE_URL)
     assert response.status_code == 200
     secret = client.session[SECRET_SESSION_KEY]
