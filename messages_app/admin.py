@@ -37,15 +37,20 @@ class TopicAdmin(ReadOnlyAdmin):
     list_display = ["name", "slug"]
 
 
-class MessageVersionInline(admin.TabularInline):
-    model = MessageVersion
-    fields = ["number", "edition", "text", "created_at"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class MessageVersionInline(ReadOnlyInline):
+    model = MessageVersion
+    fields = ["number", "edition", "text", "created_at"]
 
 
 @admin.register(Message)
@@ -57,15 +62,9 @@ class MessageAdmin(ReadOnlyAdmin):
     inlines = [MessageVersionInline]
 
 
-class MessageTranslationInline(admin.TabularInline):
+class MessageTranslationInline(ReadOnlyInline):
     model = MessageTranslation
     fields = ["version", "text", "loaded_at", "superseded_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OfficialTranslation)

@@ -23,3 +23,17 @@ def sign_in(client, user):
     client.force_login(user)
     acknowledge_rules(user)
     return client
+
+
+def person(slug, role=None, email=None, *, editor=False, **extra):
+    """A user of organisation `slug` with `role` (member by default); privileged roles get TOTP, as they
+    would after their first sign-in (secret of tests/totp.py). `editor`: may write the society's notes."""
+    from national_societies.models import Membership, NationalSociety
+    from tests.factories import MembershipFactory, UserFactory
+
+    role = role or Membership.Role.MEMBER
+    user = UserFactory(email=email, **extra) if email else UserFactory(**extra)
+    MembershipFactory(user=user, national_society=NationalSociety.objects.get(slug=slug), role=role, can_edit_notes=editor)
+    if role != Membership.Role.MEMBER:
+        add_totp(user)
+    return user

@@ -20,11 +20,12 @@ from django.db import connections
 from django.test import Client
 
 from messages_app.services import key_messages_load
-from national_societies.models import Membership, NationalSociety
-from tests.accounts import acknowledge_rules, add_totp
+from national_societies.models import Membership
+from tests.accounts import acknowledge_rules
+from tests.accounts import person as make_user  # noqa: F401  (used by the browser test modules)
 from tests.audit import audit_log_flushable, organisations_restored_after_flush  # noqa: F401  (fixtures)
 from tests.conftest import shipped_content
-from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
+from tests.factories import TEST_PASSWORD
 from tests.totp import totp_code
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -132,13 +133,6 @@ def browser_db(audit_log_flushable, live_server):
     return key_messages_load(content=shipped_content())
 
 
-def make_user(slug, role=Membership.Role.MEMBER, *, email, editor=False, **extra):
-    """A user of `slug`'s organisation; privileged roles get TOTP (secret of tests/totp.py)."""
-    user = UserFactory(email=email, **extra)
-    MembershipFactory(user=user, national_society=NationalSociety.objects.get(slug=slug), role=role, can_edit_notes=editor)
-    if role != Membership.Role.MEMBER:
-        add_totp(user)
-    return user
 
 
 @pytest.fixture

@@ -14,21 +14,15 @@ from messages_app import note_services
 from messages_app.models import Message, Section
 from messages_app.note_models import NOTE_MAX_LENGTH, ContextNote, ContextNoteRevision, Visibility
 from messages_app.note_services import NoteConflict, note_delete, note_restore, note_save, note_undelete
-from national_societies.models import Membership, NationalSociety
-from tests.accounts import add_totp, sign_in
-from tests.factories import MembershipFactory, UserFactory
+from national_societies.models import Membership
+from tests.accounts import sign_in
+from tests.accounts import person as _person
 
 MESSAGE_ID = "DET-04"
 SECTION_KEY = "detention-deportation"
 CANARY = "CanaryEditQ5"
 
 
-def _person(slug, role, email, *, editor=False):
-    user = UserFactory(email=email)
-    MembershipFactory(user=user, national_society=NationalSociety.objects.get(slug=slug), role=role, can_edit_notes=editor)
-    if role != Membership.Role.MEMBER:
-        add_totp(user)
-    return user
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from messages_app.note_markup import ALLOWED_TAGS, render_note
 from messages_app.note_models import Visibility
 from messages_app.note_services import note_save
 from messages_app.templatetags.notes import note_html
-from national_societies.models import Membership, NationalSociety
-from tests.accounts import add_totp, sign_in
-from tests.factories import MembershipFactory, UserFactory
+from national_societies.models import Membership
+from tests.accounts import sign_in
+from tests.accounts import person as _person
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "/", "#", "?")
@@ -104,12 +104,6 @@ def _own_image(tag, attrs):
     return tag == "img" and dict(attrs).get("src", "").startswith(settings.STATIC_URL)
 
 
-def _person(slug, role, email, *, editor=False):
-    user = UserFactory(email=email)
-    MembershipFactory(user=user, national_society=NationalSociety.objects.get(slug=slug), role=role, can_edit_notes=editor)
-    if role != Membership.Role.MEMBER:
-        add_totp(user)
-    return user
 
 
 # --- The Markdown subset ------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from messages_app.note_models import ContextNote, Visibility
 from messages_app.note_selectors import canonical_change
 from messages_app.note_services import note_confirm_review, note_delete, note_restore, note_save
 from messages_app.services import key_messages_load
-from national_societies.models import Membership, NationalSociety
-from tests.accounts import add_totp, sign_in
+from national_societies.models import Membership
+from tests.accounts import sign_in
+from tests.accounts import person as _person
 from tests.conftest import shipped_content
-from tests.factories import MembershipFactory, UserFactory
 from tests.messages_app.test_services import _with_message_text
 
 CHANGED = "DET-04"
@@ -24,12 +24,6 @@ UNCHANGED = "DET-01"
 FLAG = "Canonical text changed — review"
 
 
-def _person(slug, role, email, *, editor=False):
-    user = UserFactory(email=email)
-    MembershipFactory(user=user, national_society=NationalSociety.objects.get(slug=slug), role=role, can_edit_notes=editor)
-    if role != Membership.Role.MEMBER:
-        add_totp(user)
-    return user
 
 
 def _client(user):

@@ -18,8 +18,8 @@ from messages_app.note_services import note_delete, note_save
 from messages_app.permissions import can_read_note, readable_notes_filter
 from national_societies.models import Membership, NationalSociety
 from national_societies.permissions import membership_of
-from tests.accounts import add_totp, sign_in
-from tests.factories import MembershipFactory, UserFactory
+from tests.accounts import sign_in
+from tests.accounts import person as _person
 
 MESSAGE_ID = "DET-04"
 SECTION_KEY = "protection-do-no-harm"  # a subsection of "management-model"
@@ -38,12 +38,6 @@ AUDIENCE = {
 COVERAGE_READERS = {"ifrc_focal", "icrc_focal", "platform_admin"}
 
 
-def _person(slug, role, email, **extra):
-    user = UserFactory(email=email, **extra)
-    MembershipFactory(user=user, national_society=NationalSociety.objects.get(slug=slug), role=role)
-    if role != Membership.Role.MEMBER:
-        add_totp(user)
-    return user
 
 
 @pytest.fixture

@@ -180,3 +180,14 @@ def test_the_demo_translation_shipped_for_make_run_loads(library, capsys):
     translation = OfficialTranslation.objects.get(language="es")
     assert "no es una traducción oficial" in translation.note  # it says it is a demonstration
     assert translation.message_texts.count() == 23
+
+
+def test_platform_admins_see_translations_in_the_admin_read_only(library, platform_admin_client):
+    load_translation(texts=SPANISH)
+    translation = OfficialTranslation.objects.get()
+    page = platform_admin_client.get(f"/admin/messages_app/officialtranslation/{translation.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert SPANISH["DET-04"] in html and 'name="_save"' not in html
+    assert platform_admin_client.post(f"/admin/messages_app/officialtranslation/{translation.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert platform_admin_client.get("/admin/messages_app/officialtranslation/add/").status_code == 403
