@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's security-key list
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
@@ -168,7 +169,13 @@ ACCOUNT_FORMS = {"signup": "national_societies.forms.InvitationSignupForm"}
 # A password change or reset ends the user's other sessions (see national_societies.signals).
 USERSESSIONS_TRACK_ACTIVITY = False  # SessionTimeoutMiddleware records activity, once a minute
 MFA_ADAPTER = "national_societies.adapters.EncryptedSecretsMFAAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Security keys and passkeys as a second factor, beside the TOTP every privileged role must keep
+# (a key can be lost; TOTP and recovery codes are the way back in). Not a password replacement.
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
+# WebAuthn refuses plain HTTP origins; local.py and the tests allow them for http://localhost only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code: phones drift
 MFA_TOTP_ISSUER = "Key Messages (Red Cross Americas)"
 

@@ -10,3 +10,5 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Serve static files from the finders, without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# `make run` serves plain HTTP on 127.0.0.1: let security keys work there (never in production).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

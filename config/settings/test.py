@@ -16,3 +16,5 @@ STORAGES = {
 # Serve static files from the finders, without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The browser tests' live server is plain HTTP on localhost (a secure context for the browser).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -173,6 +173,11 @@ ROUTES = {
     "mfa_view_recovery_codes": ("GET", account_pages()),
     "mfa_generate_recovery_codes": ("GET", account_pages()),
     "mfa_download_recovery_codes": ("GET", account_pages()),
+    "mfa_list_webauthn": ("GET", account_pages()),
+    "mfa_add_webauthn": ("GET", account_pages()),
+    "mfa_reauthenticate_webauthn": ("GET", account_pages()),
+    "mfa_remove_webauthn": ("GET", account_pages()),
+    "mfa_edit_webauthn": ("GET", account_pages()),
     "usersessions_list": ("GET", account_pages()),
 }
 
@@ -191,23 +196,24 @@ ADMIN_RULE = (
 CANARY = "Red Cross and Red Crescent’s actions are focused"  # from GEN-01, on the library pages
 
 
-def _walk(patterns, namespace=None):
+def _walk(patterns, namespace=None, outer_keys=()):
+    """(pattern, full name, the keyword arguments of the includes around it) of every URL pattern."""
     for entry in patterns:
         if isinstance(entry, URLResolver):
             inner = entry.namespace if entry.namespace else None
             full = ":".join(filter(None, [namespace, inner])) or None
-            yield from _walk(entry.url_patterns, full)
+            yield from _walk(entry.url_patterns, full, (*outer_keys, *entry.pattern.regex.groupindex))
         elif isinstance(entry, URLPattern):
-            yield entry, (f"{namespace}:{entry.name}" if namespace else entry.name)
+            yield entry, (f"{namespace}:{entry.name}" if namespace else entry.name), outer_keys
 
 
 def _url_routes():
     """(name, kwarg names, view) of every named URL; unnamed admin catch-alls are reached by name."""
     routes = []
-    for pattern, name in _walk(get_resolver().url_patterns):
+    for pattern, name, outer_keys in _walk(get_resolver().url_patterns):
         if name is None or name.endswith(":None"):
             continue
-        routes.append((name, list(pattern.pattern.regex.groupindex), pattern.callback))
+        routes.append((name, [*outer_keys, *pattern.pattern.regex.groupindex], pattern.callback))
     return routes
 
 
@@ -323,6 +329,7 @@ def world(db, library):
         "app_label": "national_societies",
         "url": "anything",
         "uidb36": "1",
+        "pk": 1,
     }
     return users, kwargs
 
