@@ -18,6 +18,7 @@ from messages_app.models import Message
 from messages_app.note_services import note_save
 from national_societies.models import Membership, NationalSociety
 from tests.browser.conftest import TRACE_CODE, click_and_wait, confirm_rules, log_in, make_user
+from tests.messages_app.translations import SPANISH, load_translation
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +30,9 @@ NOTE_TEXT = "Nota de la Cruz Roja Colombiana: en Cúcuta, derivar a la línea 15
 
 @pytest.fixture
 def editor(browser_db):
-    """A member of the Colombian Red Cross whom the society admin made an editor, with a note on DET-03."""
+    """A member of the Colombian Red Cross whom the society admin made an editor, with a note on DET-03;
+    an official Spanish translation of DET-04 is loaded (the other four have none)."""
+    load_translation(texts=SPANISH)
     user = make_user("colombia", Membership.Role.MEMBER, email="editor@colombia.example.org", editor=True, first_name="Camila", last_name="Rojas")
     note_save(acting_user=user, message=Message.objects.get(identifier=NOTED), text=NOTE_TEXT, visibility="society", expected_revision=None)
     return user
@@ -102,12 +105,18 @@ def test_a_member_prints_a_watermarked_briefing_of_five_messages_with_notes_in_s
     watermark = page.locator(".print-mark-top").text_content() + " " + bottom_mark
     assert colombia.name in watermark or colombia.local_name in watermark
     assert trace_code in page.title()
+    # DET-04 in its official translation with the original below it; the others in the original, with a note.
+    translated = page.locator("tr.print-message").nth(3)
+    assert translated.locator('blockquote[lang="es"]').inner_text() == SPANISH["DET-04"]
+    assert translated.locator('blockquote[lang="en"]').inner_text() == Message.objects.get(identifier="DET-04").current_version.text
+    assert page.locator("tr.print-message .translation-missing").count() == 4
 
     # The access log: the print with that code, and each view, for this user.
     events = AuditEvent.objects.filter(actor_user_id=editor.pk)
     printed = events.get(action=Action.PRINTED, trace_code=trace_code)
     assert printed.target_type == "briefing"
     assert printed.details["messages"] == list(CHOSEN)
+    assert printed.details["translation_shown"] == "es"
     assert events.filter(action=Action.VIEWED_SECTION, target_id=SECTION).exists()
     viewed = set(events.filter(action=Action.VIEWED_MESSAGE).values_list("message_identifier", flat=True))
     assert viewed == set(CHOSEN)
