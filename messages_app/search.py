@@ -9,6 +9,7 @@ translation of their current text (on both backends, a plain substring match: th
 """
 
 import re
+import unicodedata
 from functools import reduce
 from operator import or_
 
@@ -31,6 +32,17 @@ _STOPWORDS = frozenset(
     "a an and are as at be by for from has have in is it its of on or our that the their this to "
     "was we were will with".split()
 )
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, one character for one ("Detención" -> "detencion"), so that a
+    reader who types without accents, as many do, still finds the translated text."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def _fold_char(char: str) -> str:
+    bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)).lower()
+    return bare if len(bare) == 1 else char.lower()[:1] or char
 
 
 def parse_terms(query: str) -> list[str]:
@@ -66,7 +78,7 @@ def _translation_matches(terms, language) -> list:
     translations = MessageTranslation.objects.filter(
         version_id=OuterRef("current_version_id"), translation__language=language, superseded_at__isnull=True
     )
-    return [Exists(translations.filter(text__icontains=term)) for term in terms]
+    return [Exists(translations.filter(search_text__contains=fold(term))) for term in terms]
 
 
 def _postgres_search(base_queryset, terms, in_translation):
@@ -145,13 +157,17 @@ def highlight(message, terms) -> str:
 
 
 def highlight_text(raw: str, terms) -> str:
-    """Any text, escaped, with the words of `terms` wrapped in <mark> (case-insensitive)."""
+    """Any text, escaped, with the words of `terms` wrapped in <mark> (ignoring case and accents)."""
     if not raw:
         return ""
-    words = [t for t in terms if not re.fullmatch(r"[a-z]{2,5}-\d{2}(\.\d{1,2})?", t)]
+    words = [fold(t) for t in terms if not re.fullmatch(r"[a-z]{2,5}-\d{2}(\.\d{1,2})?", t)]
     if not words:
         return escape(raw)
-    pattern = re.compile("(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")", re.IGNORECASE)
-    pieces = pattern.split(raw)
-    html = "".join(f"<mark>{escape(p)}</mark>" if i % 2 else escape(p) for i, p in enumerate(pieces))
-    return mark_safe(html)  # noqa: S308 - every piece is escaped above
+    # Found in the folded text, cut from the original: fold() keeps one character for one.
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    html, start = [], 0
+    for match in pattern.finditer(fold(raw)):
+        html += [escape(raw[start:match.start()]), f"<mark>{escape(raw[match.start():match.end()])}</mark>"]
+        start = match.end()
+    html.append(escape(raw[start:]))
+    return mark_safe("".join(html))  # noqa: S308 - every piece is escaped above

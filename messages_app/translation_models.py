@@ -47,6 +47,8 @@ class MessageTranslation(models.Model):
     translation = models.ForeignKey(OfficialTranslation, on_delete=models.PROTECT, related_name="message_texts")
     version = models.ForeignKey("messages_app.MessageVersion", on_delete=models.PROTECT, related_name="translations")
     text = models.TextField()
+    # The text folded for search (lower case, no accents: search.fold), written by the loader.
+    search_text = models.TextField(editable=False, default="")
     loaded_at = models.DateTimeField(auto_now_add=True)
     superseded_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Set when a later file corrected or withdrew this translation.")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .content_file import ContentDocument, ContentFileError
 from .models import Document, Message, Section, Topic
+from .search import fold
 from .translation_models import MessageTranslation, OfficialTranslation
 
 
@@ -171,7 +172,7 @@ def _sync_message_texts(translation, messages, translated_texts, report):
             report.messages_corrected.append(identifier)
         else:
             report.messages_added.append(identifier)
-        new_rows.append(MessageTranslation(translation=translation, version=version, text=text))
+        new_rows.append(MessageTranslation(translation=translation, version=version, text=text, search_text=fold(text)))
     MessageTranslation.objects.bulk_create(new_rows)
     # Left out of this file (or set back to the original): withdrawn, kept as history.
     for row in current.values():

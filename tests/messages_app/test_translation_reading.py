@@ -113,6 +113,11 @@ def test_search_finds_messages_by_the_words_of_the_reader_language_translation(s
     assert [m.identifier for m, *_ in response.context["results"]] == []
 
 
+def test_search_in_a_translation_ignores_accents_and_case_and_still_highlights_the_word_as_written(spanish, reader):
+    html = _html(reader, reverse("messages:search") + "?q=SITUACION+ninos")
+    assert "<mark>situación</mark>" in html and "<mark>niños</mark>" in html and 'id="text-DET-04"' in html
+
+
 def test_copying_a_translation_is_recorded_as_such(spanish, reader):
     assert reader.post(reverse("messages:copied", args=["DET-04"]) + "?language=es").status_code == 204
     assert reader.post(reverse("messages:copied", args=["DET-04"])).status_code == 204
