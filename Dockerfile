@@ -26,6 +26,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH="/opt/venv/bin:$PATH" \
     DJANGO_SETTINGS_MODULE=config.settings.production
 
+# WeasyPrint (the PDFs) needs Pango and a font; the same packages as the Makefile's system-deps,
+# without gettext (the compiled .mo files are in the repository).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Unprivileged user that runs the application; the code stays owned by root (read-only for it).
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home \

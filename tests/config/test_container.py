@@ -1,0 +1,23 @@
+"""The production image installs what the app needs at run time: the recipe is checked against the
+Makefile's system packages, which this very test run proves sufficient (no container engine here)."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def _makefile_packages(variable):
+    match = re.search(rf"^{variable} := (.+)$", (ROOT / "Makefile").read_text(), re.M)
+    return set(match.group(1).split())
+
+
+def test_the_image_installs_the_system_packages_the_pdfs_need():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    runtime_stage = dockerfile.split("FROM python", 2)[2]  # the stage that runs, not the build stage
+    command = re.search(r"apt-get install ([^\\\n]+)", runtime_stage).group(1)
+    installed = {word for word in command.split() if not word.startswith("-")}
+    assert installed == _makefile_packages("SYSTEM_PACKAGES") - {"gettext"}
+
