@@ -11,6 +11,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # --- Environment ----------------------------------------------------------------------------
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+# Previous secret keys, comma-separated: they still verify sessions and links, and decrypt MFA secrets
+# until `manage.py reencrypt_mfa_secrets` has run (see docs/DEPLOYMENT.md).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
