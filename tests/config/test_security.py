@@ -142,3 +142,11 @@ def test_production_settings_refuse_a_missing_secret_or_debug():
     assert missing.returncode != 0 and "DJANGO_SECRET_KEY" in missing.stderr
     debug = _manage("check", env_extra={"DJANGO_SECRET_KEY": "s" * 60, "DJANGO_DEBUG": "1"})
     assert debug.returncode != 0 and "DJANGO_DEBUG must be off" in debug.stderr
+
+
+def test_production_reads_previous_secret_keys_for_a_rotation_and_check_deploy_still_passes():
+    previous = "q" * 20 + "-the-previous-production-secret-key-0123456789"
+    env = {"DJANGO_SECRET_KEY": "p" * 20 + "-a-random-looking-production-secret-0123456789", "DJANGO_ALLOWED_HOSTS": "keymessages.example.org", "DJANGO_SECRET_KEY_FALLBACKS": previous}
+    shown = _manage("shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)", env_extra=env)
+    assert shown.stdout.strip() == repr([previous]), shown.stderr
+    assert _manage("check", "--deploy", "--fail-level", "WARNING", env_extra=env).returncode == 0
