@@ -129,6 +129,16 @@ class _Reader:
         return tuple(self.text(item, f"{path}[{i}]") for i, item in enumerate(self.sequence(node, path)))
 
 
+def _language_code(written: str, translation_languages) -> str:
+    """The library's code for a language as a translator may write it: "pt_BR", "PT-br" or plain "pt"
+    (when the library has one Portuguese) are "pt-br"."""
+    code = written.lower().replace("_", "-")
+    if code in translation_languages:
+        return code
+    variants = [choice for choice in translation_languages if choice.split("-")[0] == code]
+    return variants[0] if len(variants) == 1 else written
+
+
 def parse_content(
     raw: str, *, source_name: str = "content file", original_language: str = "en", translation_languages=()
 ) -> ContentDocument:
@@ -155,7 +165,7 @@ def parse_content(
         raise reader.error(format_node, "format", f"only format {SUPPORTED_FORMAT} is supported")
     language = ""
     if "language" in top:
-        language = reader.text(top["language"], "language")
+        language = _language_code(reader.text(top["language"], "language"), translation_languages)
         if language == original_language:
             language = ""  # the original may say so; it is not a translation
         elif language not in translation_languages:

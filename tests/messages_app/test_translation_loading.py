@@ -138,6 +138,11 @@ def test_a_language_the_library_does_not_offer_is_refused_with_its_line(library)
         parse_translation(translation_yaml(language="de"))
 
 
+@pytest.mark.parametrize("written", ["pt", "pt_BR", "PT-BR", "pt-br"])
+def test_the_language_may_be_written_as_translators_write_it(library, written):
+    assert parse_translation(translation_yaml(language=written)).language == "pt-br"
+
+
 def test_a_translation_before_the_original_is_loaded_is_refused(db):
     _refused(translation_yaml(texts=SPANISH), r"document 'migration-americas' is not loaded: load the original first")
 
