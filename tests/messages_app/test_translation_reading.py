@@ -149,6 +149,21 @@ def test_print_and_briefing_show_the_translation_with_its_original(spanish, read
     assert SPANISH["DET-04"] in page and 'class="translation-missing"' in page
 
 
+def test_the_whole_document_printed_in_spanish_carries_the_translated_rules_with_the_originals(spanish, reader):
+    html = _html(reader, reverse("messages:document_print"))
+    assert '<ul lang="es"><li>ES regla 1</li>' in html
+    assert '<ul lang="en"><li>This is not a confidential document, but neither is it public.</li>' in html
+    assert html.count("is-translation") == len(SPANISH) and SPANISH["GCO-05.1"] in html
+
+
+def test_a_card_copies_what_it_shows_and_says_so(spanish, reader):
+    html = _html(reader, reverse("messages:section", args=["detention-deportation"]))
+    det04 = html.split('id="DET-04"', 1)[1].split("</article>", 1)[0]
+    det05 = html.split('id="DET-05"', 1)[1].split("</article>", 1)[0]
+    assert "Copiar la traducción" in det04 and "?language=es" in det04
+    assert "Copiar texto" in det05 and "?language=" not in det05
+
+
 def test_the_social_media_helper_offers_the_translation_and_counts_it(spanish, reader):
     response = reader.get(reverse("messages:social", args=["DET-04"]))
     assert response.context["length"] == len(SPANISH["DET-04"])
