@@ -165,3 +165,33 @@ def _attach_topic_names(topics, messages, translation):
     for topic in every:
         if topic.slug in names:
             topic.translated_name = names[topic.slug]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    language: str
+    translated: int  # live messages whose current text has an official translation in this language
+    total: int
+
+
+def translation_coverage() -> list[Coverage]:
+    """For each language other than the original's: how many messages a reader sees translated."""
+    from django.db.models import Count, F
+
+    from .models import Message
+
+    total = Message.objects.filter(retired_in__isnull=True).count()
+    translated = dict(
+        MessageTranslation.objects.filter(
+            superseded_at__isnull=True,
+            version__message__retired_in__isnull=True,
+            version=F("version__message__current_version"),
+        )
+        .values_list("translation__language")
+        .annotate(messages=Count("version__message", distinct=True))
+    )
+    return [
+        Coverage(language=code, translated=translated.get(code, 0), total=total)
+        for code, _name in settings.LANGUAGES
+        if code != settings.KEY_MESSAGES_ORIGINAL_LANGUAGE
+    ]

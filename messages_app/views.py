@@ -16,7 +16,7 @@ from .middleware import ACKNOWLEDGED_KEY
 from .reads import Action, record_read
 from audit.services import audit_record_many
 from .search import MAX_QUERY_LENGTH, highlight, highlight_text
-from .translation_selectors import in_reader_language
+from .translation_selectors import in_reader_language, translation_coverage
 
 
 def _briefing_menu(request, messages):
@@ -124,7 +124,9 @@ def search(request):
 def help_page(request):
     edition = selectors.current_edition(fetched_by=request.user)
     framing = in_reader_language(request).framing(edition)
-    return render(request, "messages_app/help.html", {"edition": edition, "framing": framing})
+    return render(
+        request, "messages_app/help.html", {"edition": edition, "framing": framing, "coverage": translation_coverage()}
+    )
 
 
 class RulesAcknowledgementForm(forms.Form):

@@ -183,7 +183,7 @@ def test_a_member_reading_the_official_spanish_translation_on_a_desktop_and_on_a
     member.language = "es"
     member.save(update_fields=["language"])
     page = signed_in(new_page(), member, live_server)
-    pages = ["/", "/sections/detention-deportation/", "/messages/DET-04/", "/search/?q=detenidos", "/how-to-use/"]
+    pages = ["/", "/sections/detention-deportation/", "/messages/DET-04/", "/search/?q=detenidos", "/how-to-use/", "/help/"]
     failures = check_pages(page, pages)
     # On a list the original of a translated text is one keypress away, and is announced as English.
     page.goto("/sections/detention-deportation/")

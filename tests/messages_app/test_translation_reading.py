@@ -227,3 +227,12 @@ def test_a_heading_changed_by_a_new_edition_is_shown_in_the_original_until_trans
     html = _html(reader, reverse("messages:section", args=["detention-deportation"]))
     assert "<h1>Detention, deportation and return</h1>" in html and "Detención y deportación" not in html
     assert SPANISH["DET-04"] in html  # the message itself did not change
+
+
+def test_help_says_which_languages_have_official_translations_and_how_many_messages(spanish, reader, member):
+    html = _html(reader, reverse("messages:help"))
+    assert '<span lang="es">español</span>: 3 de 65 mensajes tienen traducción oficial.' in html
+    assert '<span lang="fr">français</span>: todavía sin traducción oficial.' in html
+    # A message changed by a new edition no longer counts: its translation is of the old text.
+    key_messages_load(content=_with_message_text(shipped_content(), "DET-04", "Changed original text.", edition="2"))
+    assert "2 de 65 mensajes tienen traducción oficial." in _html(reader, reverse("messages:help"))
