@@ -2,9 +2,11 @@
 both names (`from tests.audit import audit_log_flushable, organisations_restored_after_flush`)."""
 
 import importlib
+from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 
 from audit.models import ArchivePermit, AuditEvent, AuditSeal
@@ -69,3 +71,14 @@ def actor_fields(user) -> dict:
         "actor_organisation": membership.national_society.name,
         "actor_role": membership.role,
     }
+
+
+def verify_command(*args):
+    """(exit code, stdout, stderr) of `manage.py verify_audit_log`."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("verify_audit_log", *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, out.getvalue(), err.getvalue()

@@ -18,6 +18,7 @@ from audit import archive as archive_module
 from audit.chain import GENESIS, audit_log_seal, audit_log_verify, chain_step, event_hash
 from audit.models import Action, ArchivePermit, AuditAnchor, AuditEvent, AuditSeal
 from audit.services import AuditWriteFailed
+from tests.audit import verify_command
 
 triggers = importlib.import_module("audit.migrations.0002_append_only_triggers")
 DAY = timedelta(days=1)
@@ -48,14 +49,6 @@ def archive(before, path):
     return out.getvalue()
 
 
-def verify(*args):
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("verify_audit_log", *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def lines(path):
@@ -203,7 +196,7 @@ def test_archive_writes_the_file_removes_exactly_those_events_and_leaves_an_anch
     }
 
     # The chain continues from the anchor: same head as before, then the archive's own event.
-    code, out, err = verify("--no-seal")
+    code, out, err = verify_command("--no-seal")
     assert code == 0 and err == "" and "intact" in out and "Events checked: 2" in out
     report = audit_log_verify()
     assert report.ok and (report.checked, report.head_position, report.head_hash) == (2, 5, checkpoint.head_hash)
@@ -214,7 +207,7 @@ def test_archive_writes_the_file_removes_exactly_those_events_and_leaves_an_anch
 
 
 def test_verify_archive_passes_on_the_file_written(archived):
-    code, out, err = verify("--archive", str(archived["path"]))
+    code, out, err = verify_command("--archive", str(archived["path"]))
     assert code == 0 and err == ""
     assert "The archive is intact: 3 events, seals 1–3" in out
     assert "checked against its seals and the database's anchor" in out
@@ -238,7 +231,7 @@ def test_a_second_archive_continues_from_the_first_anchor(db, tmp_path):
     assert list(AuditAnchor.objects.values_list("position", "archived_events")) == [(2, 2), (4, 2)]
     assert set(AuditEvent.objects.filter(action=Action.VIEWED_MESSAGE).values_list("id", flat=True)) == set(ids(recent))
     for path in (first, second):
-        assert verify("--archive", str(path))[0] == 0
+        assert verify_command("--archive", str(path))[0] == 0
     report = audit_log_verify()
     assert report.ok and report.head_hash == checkpoint.head_hash and report.checked == 1
 
@@ -317,7 +310,7 @@ def test_a_tampered_archive_is_detected(archived, tampering):
     path = archived["path"]
     records, problem = TAMPERINGS[tampering](lines(path))
     write_lines(path, records)
-    code, out, err = verify("--archive", str(path))
+    code, out, err = verify_command("--archive", str(path))
     assert code == 1 and "intact" not in out
     assert "TAMPERED" in err and problem in err, err
 
@@ -326,7 +319,7 @@ def test_an_archive_rewritten_byte_for_byte_differently_is_detected(archived):
     """Same records, other bytes (keys reordered): every hash still matches, the file does not."""
     path = archived["path"]
     path.write_text("".join(json.dumps(r, sort_keys=False) + "\n" for r in reversed_keys(lines(path))), encoding="utf-8")
-    code, _out, err = verify("--archive", str(path))
+    code, _out, err = verify_command("--archive", str(path))
     assert code == 1 and "not the one archive_audit_log wrote" in err
 
 
@@ -340,13 +333,13 @@ def test_a_corrupted_archive_line_is_reported_not_a_crash(archived, garbage):
     text = path.read_text(encoding="utf-8").splitlines()
     text[2] = garbage
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
-    code, _out, err = verify("--archive", str(path))
+    code, _out, err = verify_command("--archive", str(path))
     assert code == 1 and "TAMPERED" in err
 
 
 def test_a_missing_archive_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot read the archive .*: No such file or directory"):
-        verify("--archive", str(tmp_path / "missing.jsonl"))
+        verify_command("--archive", str(tmp_path / "missing.jsonl"))
 
 
 def test_an_archive_checked_without_its_anchor_relies_on_the_file_alone(archived):
@@ -363,5 +356,5 @@ def test_an_archive_checked_without_its_anchor_relies_on_the_file_alone(archived
             cursor.execute("DROP TRIGGER audit_auditanchor_no_delete")
             cursor.execute("DELETE FROM audit_auditanchor")
             cursor.execute(triggers._sqlite("audit_auditanchor", False)[1])
-    code, out, _err = verify("--archive", str(copy))
+    code, out, _err = verify_command("--archive", str(copy))
     assert code == 0 and "checked against its seals)" in out

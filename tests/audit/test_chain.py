@@ -23,6 +23,7 @@ from audit.chain import GENESIS, audit_log_seal, audit_log_verify
 from audit.models import Action, ArchivePermit, AuditAnchor, AuditEvent, AuditSeal
 from audit.services import audit_record
 from tests.audit import audit_log_flushable, organisations_restored_after_flush  # noqa: F401  (fixtures)
+from tests.audit import verify_command
 from tests.factories import UserFactory
 
 triggers = importlib.import_module("audit.migrations.0002_append_only_triggers")
@@ -62,15 +63,6 @@ def seals():
     return list(AuditSeal.objects.order_by("position").values_list("position", "event_id"))
 
 
-def verify_command(*args):
-    """(exit code, stdout, stderr) of `manage.py verify_audit_log`."""
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("verify_audit_log", *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @contextmanager
