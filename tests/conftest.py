@@ -7,7 +7,7 @@ from django.core.cache import cache
 from messages_app.content_file import read_content_file
 from messages_app.services import key_messages_load
 from national_societies.models import Membership, NationalSociety
-from tests.accounts import add_totp, sign_in
+from tests.accounts import person, sign_in  # person(): privileged roles get TOTP (else every page sends them to MFA setup)
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -55,20 +55,12 @@ def member_client(client, member, library):
     return sign_in(client, member)
 
 
-def _privileged(organisation_slug, role, email, **extra):
-    """A user with a privileged role, TOTP set up (else every page sends them to MFA setup)."""
-    organisation = NationalSociety.objects.get(slug=organisation_slug)
-    user = MembershipFactory(
-        user=UserFactory(email=email, **extra), national_society=organisation, role=role
-    ).user
-    add_totp(user)
-    return user
 
 
 @pytest.fixture
 def society_admin(colombia):
     """A society admin of the Colombian Red Cross."""
-    return _privileged("colombia", Membership.Role.SOCIETY_ADMIN, "admin@colombia.example.org")
+    return person("colombia", Membership.Role.SOCIETY_ADMIN, "admin@colombia.example.org")
 
 
 @pytest.fixture
@@ -79,7 +71,7 @@ def society_admin_client(client, society_admin, library):
 @pytest.fixture
 def focal_point(db):
     """An IFRC focal point."""
-    return _privileged("ifrc-americas", Membership.Role.FOCAL_POINT, "focal@ifrc.example.org")
+    return person("ifrc-americas", Membership.Role.FOCAL_POINT, "focal@ifrc.example.org")
 
 
 @pytest.fixture
@@ -89,7 +81,7 @@ def focal_point_client(client, focal_point, library):
 
 @pytest.fixture
 def platform_admin(db):
-    return _privileged(
+    return person(
         "ifrc-americas", Membership.Role.PLATFORM_ADMIN, "platform@ifrc.example.org", is_staff=True, is_superuser=True
     )
 
