@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps browser-deps migrate demo check-migrations clean bench
+.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench
 
 # Debian packages the app needs besides Python: Pango and a font for WeasyPrint's PDFs, gettext to
 # update and compile the translations in locale/. Installed only when missing (needs root or sudo);
@@ -60,7 +60,11 @@ run: demo
 check-migrations: setup
 	$(MANAGE) makemigrations --check --dry-run
 
-test: setup browser-deps check-migrations
+# The layers depend one way (.importlinter): console > messages_app > national_societies > audit > core.
+lint: setup
+	$(BIN)/lint-imports
+
+test: setup browser-deps check-migrations lint
 	$(BIN)/pytest
 
 clean:

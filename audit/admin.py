@@ -1,19 +1,8 @@
 from django.contrib import admin
 
-from .models import AuditEvent, AuditFlag, AuditSeal
+from core.admin import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The access log is read in the admin, never written: no add, change or delete."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from audit.models import AuditEvent, AuditFlag, AuditSeal
 
 
 @admin.register(AuditEvent)

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from .chain import GENESIS, HASHED_FIELDS, _lock, _value, audit_log_seal, chain_step, event_hash
-from .models import Action, ArchivePermit, AuditAnchor, AuditEvent, AuditSeal
-from .services import audit_record
+from audit.chain import GENESIS, HASHED_FIELDS, _lock, _value, audit_log_seal, chain_step, event_hash
+from audit.models import Action, ArchivePermit, AuditAnchor, AuditEvent, AuditSeal
+from audit.services import audit_record
 
 FORMAT = "key-messages-access-log-archive/1"
 BATCH = 5000

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .models import AuditAnchor, AuditEvent, AuditSeal
+from audit.models import AuditAnchor, AuditEvent, AuditSeal
 
 GENESIS = "0" * 64
 SEAL_BATCH = 5000

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 
-from .context import bind_request, unbind_request
-from .services import AuditWriteFailed, audit_record_denial
+from audit.context import bind_request, unbind_request
+from audit.services import AuditWriteFailed, audit_record_denial
 
 
 class AuditMiddleware:

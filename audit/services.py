@@ -3,14 +3,16 @@
 """
 
 import unicodedata
+from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
 
-from .context import client_ip, current_request
-from .models import Action, AuditEvent, Outcome
+from audit.context import client_ip, current_request
+from audit.models import Action, AuditEvent, Outcome
 
-__all__ = ["Action", "Outcome", "AuditWriteFailed", "audit_record", "audit_record_denial", "audit_records_for"]
+__all__ = ["Action", "Actor", "set_actor_resolver", "Outcome", "AuditWriteFailed", "audit_record", "audit_record_denial", "audit_records_for"]
 
 ACTION_LABELS = dict(Action.choices)
 ACTION_LABELS.update(
@@ -66,18 +68,41 @@ def _clean_details(value):
     return neutralise(value, limit=1000)
 
 
-def _actor_snapshot(actor) -> dict:
-    from national_societies.models import Membership
+@dataclass(frozen=True)
+class Actor:
+    """Who acted, as the log records them: copied, never referenced, so that the row outlives them."""
 
+    user_id: int
+    email: str
+    organisation_id: int | None = None
+    organisation: str = ""
+    role: str = ""
+
+
+# The accounts layer, which knows organisations and roles, tells the log who a user is (set once at
+# start-up by national_societies' AppConfig): the log sits below the accounts and imports nothing of them.
+_actor_resolver = None
+
+
+def set_actor_resolver(resolver) -> None:
+    """`resolver(user) -> Actor | None`: the user's organisation and role as they are now."""
+    global _actor_resolver
+    _actor_resolver = resolver
+
+
+def _actor_snapshot(actor) -> dict:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {}
-    membership = Membership.objects.filter(user_id=actor.pk).select_related("national_society").first()
-    snapshot = {"actor_user_id": actor.pk, "actor_email": neutralise(actor.email, limit=_MAX["actor_email"])}
-    if membership is not None:
+    if not isinstance(actor, Actor):
+        if _actor_resolver is None:
+            raise ImproperlyConfigured("No actor resolver: national_societies must be installed.")
+        actor = _actor_resolver(actor)
+    snapshot = {"actor_user_id": actor.user_id, "actor_email": neutralise(actor.email, limit=_MAX["actor_email"])}
+    if actor.organisation_id is not None:
         snapshot.update(
-            actor_organisation_id=membership.national_society_id,
-            actor_organisation=neutralise(membership.national_society.name, limit=_MAX["actor_organisation"]),
-            actor_role=membership.role,
+            actor_organisation_id=actor.organisation_id,
+            actor_organisation=neutralise(actor.organisation, limit=_MAX["actor_organisation"]),
+            actor_role=actor.role,
         )
     return snapshot
 

@@ -51,8 +51,8 @@ def export_child(since_iso: str, with_tracemalloc: bool, limit: int | None = Non
     django_setup()
     import tracemalloc
 
-    from audit import selectors
-    from audit.views import _csv_rows
+    from console import selectors
+    from console.views import _csv_rows
     from national_societies.models import NationalSociety, User
 
     reviewer = User.objects.get(email=FOCAL)
@@ -147,7 +147,7 @@ def build_cases():
     from django.db.models import Count
     from django.utils import timezone
 
-    from audit import selectors
+    from console import selectors
     from audit.models import AuditEvent
     from national_societies.models import NationalSociety, User
 
@@ -218,9 +218,9 @@ def what_ifs(values):
     from django.db.models import Count, Exists, Max, OuterRef
     from django.utils import timezone
 
-    from audit import selectors
+    from console import selectors
     from audit.models import AuditEvent
-    from messages_app.models import Edition
+    from messages_app.catalogue.models import Edition
     from national_societies.models import Membership, NationalSociety, User
 
     focal = User.objects.get(email=FOCAL)
@@ -405,8 +405,8 @@ def export_batch_profile(since):
     for RESULTS.md, not the application's code)."""
     from django.db.models import Q
 
-    from audit import selectors
-    from audit.views import EXPORT_BATCH
+    from console import selectors
+    from console.views import EXPORT_BATCH
     from national_societies.models import NationalSociety, User
 
     reviewer = User.objects.get(email=FOCAL)

@@ -321,7 +321,7 @@ def main():
     from django.utils import timezone
 
     from audit.models import AuditEvent
-    from messages_app.models import Document, Edition, Message, Section, Topic
+    from messages_app.catalogue.models import Document, Edition, Message, Section, Topic
 
     rng = random.Random(SEED)
     started = time.perf_counter()

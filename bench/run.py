@@ -40,8 +40,8 @@ from bench._common import DEFAULT_DATABASE_URL, OUT_DIR, bench_db_name, machine 
 # The application code the figures depend on: the tree changes while people work, so each run
 # records what it measured (sha256 prefix and modification time of each file).
 CODE = [
-    "audit/models.py", "audit/selectors.py", "audit/views.py", "audit/services.py", "audit/middleware.py",
-    "messages_app/views.py", "messages_app/reads.py", "messages_app/selectors.py",
+    "audit/models.py", "console/selectors.py", "console/views.py", "audit/services.py", "audit/middleware.py",
+    "messages_app/reading/views.py", "messages_app/catalogue/reads.py", "messages_app/catalogue/selectors.py",
     "national_societies/middleware.py", "national_societies/permissions.py", "config/settings/base.py",
 ]
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from national_societies import views as national_societies_views
 
-from . import views
+from config import views
 
 # The admin login goes through allauth, so it is rate-limited (and later, MFA-protected) too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -19,6 +19,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("national_societies.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("console.urls")),
     path("", include("messages_app.urls")),
 ]

@@ -2,19 +2,10 @@
 
 from django.contrib import admin
 
-from .models import Document, Edition, Message, MessageVersion, Section, Topic
-from .translation_models import MessageTranslation, OfficialTranslation
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from messages_app.catalogue.models import Document, Edition, Message, MessageVersion, Section, Topic
+from messages_app.translations.models import MessageTranslation, OfficialTranslation
 
 
 @admin.register(Document)
@@ -35,17 +26,6 @@ class SectionAdmin(ReadOnlyAdmin):
 @admin.register(Topic)
 class TopicAdmin(ReadOnlyAdmin):
     list_display = ["name", "slug"]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class MessageVersionInline(ReadOnlyInline):

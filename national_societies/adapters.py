@@ -6,10 +6,10 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 
-from .encryption import decrypt_secret, encrypt_secret
-from .forms import INVITATION_SESSION_KEY
-from .permissions import needs_mfa
-from .services import invitation_accept, invitation_check
+from national_societies.encryption import decrypt_secret, encrypt_secret
+from national_societies.forms import INVITATION_SESSION_KEY
+from national_societies.permissions import needs_mfa
+from national_societies.services import invitation_accept, invitation_check
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):

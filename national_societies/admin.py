@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .admin_audit import AuditedAdminMixin
-from .models import AllowedDomain, Invitation, Membership, NationalSociety, User
-from .services import user_sessions_end
+from national_societies.admin_audit import AuditedAdminMixin
+from national_societies.models import AllowedDomain, Invitation, Membership, NationalSociety, User
+from national_societies.services import user_sessions_end
 
 
 class AllowedDomainInline(admin.TabularInline):

@@ -4,9 +4,9 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership
-from .permissions import is_platform_admin
-from .services import SOCIETY_ADMIN_GRANTABLE_ROLES, invitation_check
+from national_societies.models import Membership
+from national_societies.permissions import is_platform_admin
+from national_societies.services import SOCIETY_ADMIN_GRANTABLE_ROLES, invitation_check
 
 INVITATION_SESSION_KEY = "invitation_digest"
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .permissions import needs_mfa
-from .selectors import has_totp
+from national_societies.permissions import needs_mfa
+from national_societies.selectors import has_totp
 
 STARTED_KEY = "km_session_started"
 LAST_SEEN_KEY = "km_last_seen"

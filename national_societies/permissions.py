@@ -4,7 +4,8 @@ A role comes only from the user's `Membership` row. `is_staff` and `is_superuser
 admin and nothing here: a superuser without a membership holds no role in the app.
 """
 
-from .models import Membership
+from national_societies.models import Membership
+from national_societies.viewer import effective_membership
 
 PRIVILEGED_ROLES = frozenset(
     {Membership.Role.SOCIETY_ADMIN, Membership.Role.FOCAL_POINT, Membership.Role.PLATFORM_ADMIN}
@@ -15,17 +16,11 @@ def membership_of(user) -> Membership | None:
     """The membership that gives `user` a role, or None when nothing does.
 
     None for anonymous visitors, deactivated accounts, accounts without a membership and members of
-    a deactivated organisation: all of them hold no role anywhere. Read from the database on every
-    call, never cached on the user object, so that a role withdrawn or an organisation deactivated
-    counts from the next check, not from the next sign-in.
+    a deactivated organisation: all of them hold no role anywhere. Read once per request (see
+    viewer.py), never cached on the user object, so that a role withdrawn or an organisation
+    deactivated counts from the next request, not from the next sign-in.
     """
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    return (
-        Membership.objects.select_related("national_society")
-        .filter(user_id=user.pk, national_society__is_active=True)
-        .first()
-    )
+    return effective_membership(user)
 
 
 def _role(user) -> str | None:

@@ -15,8 +15,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Invitation, Membership, NationalSociety, User
-from .permissions import can_manage_members_of, membership_of
+from national_societies.models import Invitation, Membership, NationalSociety, User
+from national_societies.permissions import can_manage_members_of, membership_of
 
 
 class MemberStatus:

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from audit.services import Action, audit_record
 
-from .demo import DEMO_ACCOUNTS, DEMO_DOMAINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
-from .models import AllowedDomain, Invitation, Membership, NationalSociety, User
-from .permissions import PRIVILEGED_ROLES, can_manage_members_of, is_platform_admin
+from national_societies.demo import DEMO_ACCOUNTS, DEMO_DOMAINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
+from national_societies.models import AllowedDomain, Invitation, Membership, NationalSociety, User
+from national_societies import selectors
+from national_societies.permissions import PRIVILEGED_ROLES, can_manage_members_of, is_platform_admin
 
 # Roles a society admin may give; platform admins may give every role.
 SOCIETY_ADMIN_GRANTABLE_ROLES = (Membership.Role.MEMBER, Membership.Role.SOCIETY_ADMIN)
@@ -352,10 +353,8 @@ def dormant_accounts_suspend(*, days: int, dry_run: bool = False, now=None) -> l
     Meant for a daily cron. The last active admin of a society is suspended too: an unused admin
     account is the riskiest kind; a platform admin can reactivate it.
     """
-    from .selectors import dormant_users
-
     cutoff = (now or timezone.now()) - timedelta(days=days)
-    users = list(dormant_users(cutoff=cutoff))
+    users = list(selectors.dormant_users(cutoff=cutoff))
     if dry_run:
         return users
     suspended = []
@@ -363,7 +362,7 @@ def dormant_accounts_suspend(*, days: int, dry_run: bool = False, now=None) -> l
         with transaction.atomic():
             # Checked again under the lock: someone who signed in (or was reactivated, or deactivated by
             # hand) since the list was read is no longer dormant and is left alone.
-            locked = dormant_users(cutoff=cutoff).select_for_update().filter(pk=user.pk).first()
+            locked = selectors.dormant_users(cutoff=cutoff).select_for_update().filter(pk=user.pk).first()
             if locked is None:
                 continue
             locked.is_active = False

@@ -1,6 +1,6 @@
 """Signal receivers, connected in NationalSocietiesConfig.ready()."""
 
-from .services import user_sessions_end
+from national_societies.services import user_sessions_end
 
 
 def end_other_sessions_after_password_change(sender, request, user, **kwargs):

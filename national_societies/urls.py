@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from national_societies import views
 
 app_name = "national_societies"
 urlpatterns = [

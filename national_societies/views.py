@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from audit.services import audit_records_for
 
-from . import selectors, services
-from .flash import flash_outcome
-from .forms import INVITATION_SESSION_KEY, DeactivateForm, InvitationForm, RoleForm
-from .permissions import membership_of
+from national_societies import selectors, services
+from core.flash import flash_outcome
+from national_societies.forms import INVITATION_SESSION_KEY, DeactivateForm, InvitationForm, RoleForm
+from national_societies.permissions import membership_of
 
 MEMBERS_PER_PAGE = 50
 

@@ -2,8 +2,8 @@
 
 from allauth.mfa.totp.internal.auth import TOTP
 
-from messages_app.models import RulesAcknowledgement
-from messages_app.selectors import current_rules_version
+from messages_app.catalogue.models import RulesAcknowledgement
+from messages_app.catalogue.selectors import current_rules_version
 from national_societies.demo import DEMO_TOTP_SECRET
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from .env import env_bool, env_int, env_list, env_str
+from config.settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -36,7 +36,7 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
 AUDIT_SEAL_GRACE_SECONDS = env_int("AUDIT_SEAL_GRACE_SECONDS", 10)
 # Only for bench/throughput.py's comparison run; production.py refuses to start with it.
 AUDIT_READS_ENABLED = not env_bool("KEYMESSAGES_BENCHMARK_WITHOUT_AUDIT", False)
-# Alert rules of the access log (see audit/alerts.py); thresholds are "more than".
+# Alert rules of the access log (see console/alerts.py); thresholds are "more than".
 AUDIT_ALERTS = {
     "many_messages": {"messages": env_int("AUDIT_ALERT_MESSAGES", 30), "minutes": env_int("AUDIT_ALERT_MESSAGES_MINUTES", 10)},
     "many_exports": {"per_day": env_int("AUDIT_ALERT_EXPORTS_PER_DAY", 10)},
@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "national_societies",
     "messages_app",
     "audit",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +86,7 @@ MIDDLEWARE = [
     # Order matters: an expired session ends before anything else; MFA setup comes before the rules.
     "national_societies.middleware.SessionTimeoutMiddleware",
     "national_societies.middleware.PrivilegedMFARequiredMiddleware",
-    "messages_app.middleware.RulesAcknowledgementMiddleware",
+    "messages_app.catalogue.middleware.RulesAcknowledgementMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.NotPublicHeadersMiddleware",
 ]
@@ -104,8 +105,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "national_societies.context_processors.account",
-                "messages_app.context_processors.content_language",
+                "config.context_processors.account",
+                "messages_app.translations.context_processors.content_language",
             ],
         },
     },

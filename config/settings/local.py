@@ -1,7 +1,7 @@
 """Development on a laptop: SQLite under var/, emails printed to the console."""
 
-from .base import *  # noqa: F401,F403
-from .base import SECRET_KEY, env_bool
+from config.settings.base import *  # noqa: F401,F403
+from config.settings.base import SECRET_KEY, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 # A fixed development key is fine here: production.py refuses to start without its own.

@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F401,F403
-from .base import AUDIT_READS_ENABLED, DEBUG, SECRET_KEY, env_bool, env_int
+from config.settings.base import *  # noqa: F401,F403
+from config.settings.base import AUDIT_READS_ENABLED, DEBUG, SECRET_KEY, env_bool, env_int
 
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")

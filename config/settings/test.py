@@ -1,6 +1,6 @@
 """Test settings: fast hashing, in-memory email, same middleware and policies as production."""
 
-from .base import *  # noqa: F401,F403
+from config.settings.base import *  # noqa: F401,F403
 
 
 DEBUG = False

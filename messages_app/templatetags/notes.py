@@ -1,6 +1,6 @@
 from django import template
 
-from messages_app.note_markup import render_note
+from messages_app.notes.markup import render_note
 
 register = template.Library()
 

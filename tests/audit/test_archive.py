@@ -18,7 +18,7 @@ from audit import archive as archive_module
 from audit.chain import GENESIS, audit_log_seal, audit_log_verify, chain_step, event_hash
 from audit.models import Action, ArchivePermit, AuditAnchor, AuditEvent, AuditSeal
 from audit.services import AuditWriteFailed
-from tests.audit import verify_command
+from tests.audit_log import verify_command
 
 triggers = importlib.import_module("audit.migrations.0002_append_only_triggers")
 DAY = timedelta(days=1)

@@ -22,8 +22,7 @@ from audit import chain
 from audit.chain import GENESIS, audit_log_seal, audit_log_verify
 from audit.models import Action, ArchivePermit, AuditAnchor, AuditEvent, AuditSeal
 from audit.services import audit_record
-from tests.audit import audit_log_flushable, organisations_restored_after_flush  # noqa: F401  (fixtures)
-from tests.audit import verify_command
+from tests.audit_log import verify_command
 from tests.factories import UserFactory
 
 triggers = importlib.import_module("audit.migrations.0002_append_only_triggers")

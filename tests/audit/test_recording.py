@@ -20,11 +20,10 @@ from django.utils import timezone
 from audit.context import client_ip
 from audit.models import Action, AuditEvent, Outcome
 from audit.services import audit_record, neutralise
-from messages_app import views as library_views
-from messages_app.models import Document, Edition, Message, MessageVersion, RulesAcknowledgement, Section
+from messages_app.reading import views as library_views
+from messages_app.catalogue.models import Document, Edition, Message, MessageVersion, RulesAcknowledgement, Section
 from national_societies.models import Membership, NationalSociety
 from tests.accounts import add_totp
-from tests.audit import audit_log_flushable, organisations_restored_after_flush  # noqa: F401  (fixtures)
 from tests.factories import TEST_PASSWORD
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) KeyMessagesTest/1.0"

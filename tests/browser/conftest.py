@@ -19,11 +19,10 @@ from django.apps import apps
 from django.db import connections
 from django.test import Client
 
-from messages_app.services import key_messages_load
+from messages_app.catalogue.services import key_messages_load
 from national_societies.models import Membership
 from tests.accounts import acknowledge_rules
 from tests.accounts import person as make_user  # noqa: F401  (used by the browser test modules)
-from tests.audit import audit_log_flushable, organisations_restored_after_flush  # noqa: F401  (fixtures)
 from tests.conftest import shipped_content
 from tests.factories import TEST_PASSWORD
 from tests.totp import totp_code

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from messages_app.briefing_services import briefing_create
-from messages_app.models import Message
-from messages_app.note_services import note_save
+from messages_app.briefings.services import briefing_create
+from messages_app.catalogue.models import Message
+from messages_app.notes.services import note_save
 from national_societies.models import Membership
 from tests.browser.conftest import log_in, make_user, signed_in
-from tests.messages_app.translations import SPANISH, load_translation, spanish_headings
+from tests.messages_app.translations.files import SPANISH, load_translation, spanish_headings
 
 pytestmark = pytest.mark.browser
 

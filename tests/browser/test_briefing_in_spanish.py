@@ -14,11 +14,11 @@ import pytest
 from django.utils import translation
 
 from audit.models import Action, AuditEvent
-from messages_app.models import Message
-from messages_app.note_services import note_save
+from messages_app.catalogue.models import Message
+from messages_app.notes.services import note_save
 from national_societies.models import Membership, NationalSociety
 from tests.browser.conftest import TRACE_CODE, click_and_wait, confirm_rules, log_in, make_user
-from tests.messages_app.translations import SPANISH, load_translation
+from tests.messages_app.translations.files import SPANISH, load_translation
 
 pytestmark = pytest.mark.browser
 

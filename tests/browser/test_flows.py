@@ -7,7 +7,7 @@ import re
 import pytest
 
 from audit.models import Action, AuditEvent
-from messages_app.note_models import ContextNote
+from messages_app.notes.models import ContextNote
 from tests.browser.conftest import TRACE_CODE, click_and_wait, confirm_rules, enter_totp, log_in, signed_in
 from tests.totp import totp_code
 

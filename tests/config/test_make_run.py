@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from messages_app.models import Message
+from messages_app.catalogue.models import Message
 from national_societies.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from national_societies.permissions import PRIVILEGED_ROLES, membership_of
 from tests.totp import totp_code

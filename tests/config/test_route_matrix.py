@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AuditEvent, AuditFlag
-from messages_app.models import Message
-from messages_app.briefing_services import briefing_create
-from messages_app.note_services import note_save
+from messages_app.catalogue.models import Message
+from messages_app.briefings.services import briefing_create
+from messages_app.notes.services import note_save
 from national_societies.models import Membership, NationalSociety
 from national_societies.services import invitation_token_digest
 from tests.accounts import add_totp, sign_in
@@ -152,12 +152,12 @@ ROUTES = {
     "messages:note_delete": ("GET", society_pages(("admin_a",))),
     "messages:note_undelete": ("POST", society_pages(("admin_a",))),
     "messages:note_confirm_review": ("POST", society_pages(("admin_a",))),
-    "audit:events": ("GET", console()),
-    "audit:export": ("GET", step_up()),
-    "audit:message_readers": ("GET", console()),
-    "audit:organisation": ("GET", console(("admin_a", "ifrc_focal", "icrc_focal", "platform_admin"))),
-    "audit:flags": ("GET", console()),
-    "audit:flag": ("GET", console(("admin_a", "ifrc_focal", "icrc_focal", "platform_admin"))),
+    "console:events": ("GET", console()),
+    "console:export": ("GET", step_up()),
+    "console:message_readers": ("GET", console()),
+    "console:organisation": ("GET", console(("admin_a", "ifrc_focal", "icrc_focal", "platform_admin"))),
+    "console:flags": ("GET", console()),
+    "console:flag": ("GET", console(("admin_a", "ifrc_focal", "icrc_focal", "platform_admin"))),
     "national_societies:my_account": ("GET", account_pages()),
     "account_email_address": ("GET", account_pages()),
     "account_email": ("GET", account_pages()),
@@ -361,9 +361,9 @@ class _Visitor:
 
 @pytest.fixture
 def pdfs_not_rendered(monkeypatch):
-    """The matrix is about who gets through, not about the PDF (tests/messages_app/test_printing.py
+    """The matrix is about who gets through, not about the PDF (tests/messages_app/printing/test_printing.py
     renders and reads those): PDF routes run all their checks and records, then skip WeasyPrint."""
-    monkeypatch.setattr("messages_app.briefing_views.render_pdf", lambda html: b"%PDF-1.7 (not rendered in the route matrix)")
+    monkeypatch.setattr("messages_app.printing.views.render_pdf", lambda html: b"%PDF-1.7 (not rendered in the route matrix)")
 
 
 POST_DATA = {

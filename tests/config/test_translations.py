@@ -27,11 +27,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from audit.alerts import Rule
+from console.alerts import Rule
 from audit.models import AuditFlag
-from messages_app import briefing_services
-from messages_app.briefing_models import Occasion
-from messages_app.models import Message
+from messages_app.briefings import services as briefing_services
+from messages_app.briefings.models import Occasion
+from messages_app.catalogue.models import Message
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 LANGUAGES = ["es", "fr", "pt-br"]  # codes; their folders in locale/ are es, fr, pt_BR
@@ -357,7 +357,7 @@ def test_the_members_page_is_translated(society_admin_client, colombia, language
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_access_log_console_is_translated(focal_point_client, language):
-    html = _page(focal_point_client, reverse("audit:events"), language)
+    html = _page(focal_point_client, reverse("console:events"), language)
     _assert_translated(html, language, "Access log", "Filter events", "Export these events (CSV)")
 
 

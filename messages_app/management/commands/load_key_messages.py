@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from messages_app.content_file import ContentFileError, read_content_file
-from messages_app.services import key_messages_load
-from messages_app.translation_services import content_languages, translation_load
+from messages_app.catalogue.content_file import ContentFileError, read_content_file
+from messages_app.catalogue.services import key_messages_load
+from messages_app.translations.services import content_languages, translation_load
 
 
 class Command(BaseCommand):

@@ -1,0 +1,72 @@
+from datetime import datetime, time, timedelta
+from datetime import timezone as dt_timezone
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import Action, Outcome
+from core.identifiers import IDENTIFIER_RE
+from console.selectors import EventFilters
+
+
+class EventFilterForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None, required=False, to_field_name="slug", empty_label=_("All")
+    )
+    user = forms.EmailField(label=_("User (email)"), required=False, max_length=254)
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("All"))] + Action.choices)
+    message = forms.RegexField(
+        label=_("Message"),
+        required=False,
+        regex=IDENTIFIER_RE,
+        max_length=16,
+        error_messages={"invalid": _("A message id looks like DET-04.")},
+    )
+    trace_code = forms.RegexField(
+        label=_("Trace code (from a printout)"),
+        required=False,
+        regex=r"^\s*[Kk][Mm]-?[2-9A-Za-z]{4}-?[2-9A-Za-z]{4}\s*$",
+        max_length=20,
+        error_messages={"invalid": _("A trace code looks like KM-7F3K-Q9XA.")},
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("All"))] + Outcome.choices)
+    since = forms.DateField(label=_("From (UTC)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To (UTC, inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return cleaned
+
+    def to_filters(self) -> EventFilters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+
+        def start_of(day):
+            return datetime.combine(day, time.min, tzinfo=dt_timezone.utc) if day else None
+
+        until = data.get("until")
+        return EventFilters(
+            organisation=data.get("organisation"),
+            user_email=(data.get("user") or "").lower(),
+            action=data.get("action") or "",
+            message=data.get("message") or "",
+            outcome=data.get("outcome") or "",
+            trace_code=_normalise_trace(data.get("trace_code") or ""),
+            since=start_of(data.get("since")),
+            until=start_of(until + timedelta(days=1)) if until else None,
+        )
+
+
+def _normalise_trace(code: str) -> str:
+    """"km7f3kq9xa", "KM-7F3K-Q9XA " → "KM-7F3K-Q9XA"."""
+    raw = code.strip().upper().replace("-", "")
+    if not raw:
+        return ""
+    raw = raw[2:] if raw.startswith("KM") else raw
+    return f"KM-{raw[:4]}-{raw[4:]}"

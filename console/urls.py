@@ -1,0 +1,15 @@
+from django.urls import path
+
+import core.identifiers  # noqa: F401  (registers the "identifier" converter)
+
+from console import views
+
+app_name = "console"
+urlpatterns = [
+    path("", views.events, name="events"),
+    path("export.csv", views.export, name="export"),
+    path("messages/<identifier:identifier>/", views.message_readers, name="message_readers"),
+    path("organisations/<slug:organisation_slug>/", views.organisation, name="organisation"),
+    path("flags/", views.flags, name="flags"),
+    path("flags/<int:flag_id>/", views.flag, name="flag"),
+]

@@ -1,0 +1,158 @@
+"""The access-log review console. Focal points and platform admins see every organisation; a
+society admin, their own; members get 404. Views are thin: a selector, a form, a template."""
+
+import csv
+import time
+from datetime import timedelta
+
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_safe
+
+from console import selectors
+from console.alerts import Rule
+from console.forms import EventFilterForm
+from audit.models import Action
+from console.permissions import can_review_access_log, reviewable_organisation_ids
+from audit.services import audit_record
+
+# A CSV export needs a second factor entered within this many seconds (step-up).
+EXPORT_STEP_UP_SECONDS = 300
+EXPORT_BATCH = 2000
+CSV_COLUMNS = [
+    "id", "occurred_at", "actor_email", "actor_organisation", "actor_role", "action", "outcome", "reason",
+    "target_type", "target_id", "message_identifier", "message_version", "query", "ip", "user_agent", "request_id",
+]
+
+
+def _filter_form(request):
+    organisations = selectors.reviewable_organisations(fetched_by=request.user)
+    slug = request.GET.get("organisation")
+    if slug and not organisations.filter(slug=slug).exists():
+        raise Http404  # another organisation's events: as if there were none
+    return EventFilterForm(request.GET or None, organisations=organisations)
+
+
+def _invalid(form) -> bool:
+    """Filters that do not validate select nothing: never every event behind an error."""
+    return form.is_bound and not form.is_valid()
+
+
+@require_safe
+def events(request):
+    if not can_review_access_log(request.user):
+        raise Http404
+    form = _filter_form(request)
+    if _invalid(form):
+        page = selectors.EventPage([], None)
+    else:
+        page = selectors.event_page(fetched_by=request.user, filters=form.to_filters(), cursor=request.GET.get("after", ""))
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "console/events.html",
+        {
+            "form": form,
+            "page": page,
+            "filter_query": query.urlencode(),
+            "sees_all": reviewable_organisation_ids(request.user) is None,
+            "organisations": selectors.reviewable_organisations(fetched_by=request.user),
+        },
+    )
+
+
+def _recent_mfa(request) -> bool:
+    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+    return any(r.get("method") == "mfa" and time.time() - r.get("at", 0) <= EXPORT_STEP_UP_SECONDS for r in records)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_rows(queryset):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    last = None
+    while True:
+        batch = queryset
+        if last is not None:
+            batch = selectors.after_cursor(queryset, selectors.encode_cursor(last))
+        rows = list(batch[:EXPORT_BATCH])
+        for event in rows:
+            yield writer.writerow([_csv_safe(getattr(event, column)) for column in CSV_COLUMNS])
+        if len(rows) < EXPORT_BATCH:
+            return
+        last = rows[-1]
+
+
+def _csv_safe(value):
+    """No spreadsheet formula injection: a text cell starting with = + - @ gets a leading quote."""
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_GET  # not HEAD: a HEAD would record an export that sends nothing
+def export(request):
+    """The filtered events as CSV, streamed. A fresh second factor first; the export is itself recorded."""
+    if not can_review_access_log(request.user):
+        raise Http404
+    form = _filter_form(request)
+    if _invalid(form):
+        # Back to the console, which shows what is wrong: never the whole log instead.
+        return redirect(reverse("console:events") + "?" + request.GET.urlencode())
+    if not _recent_mfa(request):
+        return redirect(reverse("mfa_reauthenticate") + "?" + urlencode({"next": request.get_full_path()}))
+    filters = form.to_filters()
+    queryset = selectors.filtered_events(fetched_by=request.user, filters=filters)
+    audit_record(
+        action=Action.EXPORTED_LOG,
+        actor=request.user,
+        target_type="access_log",
+        details={key: str(value) for key, value in form.cleaned_data.items() if value} if form.is_bound and form.is_valid() else {},
+        request=request,
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(_csv_rows(queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.csv"'
+    return response
+
+
+@require_safe
+def message_readers(request, identifier):
+    days = 90
+    since = timezone.now() - timedelta(days=days)
+    readers = selectors.message_readers(fetched_by=request.user, identifier=identifier, since=since)
+    return render(request, "console/message_readers.html", {"identifier": identifier.upper(), "readers": readers, "days": days})
+
+
+@require_safe
+def organisation(request, organisation_slug):
+    activity = selectors.organisation_activity(fetched_by=request.user, slug=organisation_slug)
+    peak = max([views for _week, views in activity.weeks] or [0]) or 1
+    return render(request, "console/organisation.html", {"activity": activity, "peak": peak})
+
+
+@require_safe
+def flags(request):
+    page_obj = Paginator(selectors.flag_list(fetched_by=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "console/flags.html", {"page_obj": page_obj, "labels": Rule.LABELS})
+
+
+@require_safe
+def flag(request, flag_id):
+    flag = selectors.flag_detail(fetched_by=request.user, flag_id=flag_id)
+    events = list(
+        selectors.filtered_events(fetched_by=request.user, filters=selectors.EventFilters(event_ids=flag.event_ids))[:500]
+    )
+    return render(request, "console/flag.html", {"flag": flag, "events": events, "labels": Rule.LABELS})
+

@@ -1,0 +1,119 @@
+"""Briefing packs: gather messages for an occasion and reorder them (printing: messages_app/printing)."""
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from messages_app.briefings import selectors as briefing_selectors, services as briefing_services
+from messages_app.notes import services as note_services
+from core.flash import flash_outcome
+
+from messages_app.briefings.forms import BriefingForm
+from messages_app.translations.selectors import in_reader_language
+
+
+def _form_values(form):
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "occasion": data["occasion"],
+        "occasion_date": data["occasion_date"],
+        "include_notes": data["include_notes"],
+    }
+
+
+@require_safe
+def briefing_list(request):
+    briefings = briefing_selectors.briefing_list(fetched_by=request.user)
+    return render(request, "messages_app/briefings/briefing_list.html", {"briefings": briefings, "form": BriefingForm()})
+
+
+@require_http_methods(["GET", "POST"])
+def briefing_new(request):
+    briefing_selectors.briefing_list(fetched_by=request.user)  # the reader check
+    identifiers = request.POST.getlist("message") or request.GET.getlist("message")
+    chosen = briefing_services.messages_by_identifier(identifiers)
+    form = BriefingForm(request.POST or None) if request.method == "POST" and "title" in request.POST else BriefingForm()
+    if request.method == "POST" and form.is_bound and form.is_valid():
+        try:
+            briefing = briefing_services.briefing_create(acting_user=request.user, messages=chosen, **_form_values(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            flash.success(request, _("Briefing created."))
+            return redirect("messages:briefing", briefing.pk)
+    return render(request, "messages_app/briefings/briefing_new.html", {"form": form, "chosen": chosen})
+
+
+@require_POST
+def briefing_add(request):
+    """From a message, section, topic or search page: add the messages to a briefing (or a new one)."""
+    identifiers = request.POST.getlist("message")
+    target = request.POST.get("briefing", "new")
+    if target == "new":
+        query = urlencode([("message", identifier) for identifier in identifiers])
+        return redirect(reverse("messages:briefing_new") + ("?" + query if query else ""))
+    try:
+        briefing = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=int(target)).briefing
+    except ValueError as error:
+        raise Http404 from error
+    flash_outcome(
+        request,
+        lambda: briefing_services.briefing_add_messages(
+            acting_user=request.user, briefing=briefing, messages=briefing_services.messages_by_identifier(identifiers)
+        ),
+        lambda added: _("%(n)d message(s) added to “%(title)s”.") % {"n": added, "title": briefing.title},
+    )
+    return redirect("messages:briefing", briefing.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def briefing_detail(request, briefing_id):
+    page = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=briefing_id)
+    briefing = page.briefing
+    form = BriefingForm(
+        request.POST or None,
+        initial={"title": briefing.title, "occasion": briefing.occasion, "occasion_date": briefing.occasion_date, "include_notes": briefing.include_notes},
+    )
+    if request.method == "POST" and form.is_valid():
+        briefing_services.briefing_update(acting_user=request.user, briefing=briefing, **_form_values(form))
+        flash.success(request, _("Briefing saved."))
+        return redirect("messages:briefing", briefing.pk)
+    note_services.notes_viewed_record(request=request, notes=page.notes)
+    content = in_reader_language(request, messages=[item.message for item in page.items])
+    return render(request, "messages_app/briefings/briefing_detail.html", {"page": page, "briefing": briefing, "form": form, "content": content})
+
+
+@require_POST
+def briefing_item(request, briefing_id, item_id):
+    page = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=briefing_id)
+    action = request.POST.get("action")
+    if action in ("up", "down"):
+        briefing_services.briefing_move_item(acting_user=request.user, briefing=page.briefing, item_id=item_id, direction=action)
+    elif action == "remove":
+        briefing_services.briefing_remove_item(acting_user=request.user, briefing=page.briefing, item_id=item_id)
+        flash.success(request, _("Message removed from the briefing."))
+    return redirect(reverse("messages:briefing", args=[briefing_id]) + f"#item-{item_id}")
+
+
+@require_POST
+def briefing_duplicate(request, briefing_id):
+    page = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=briefing_id)
+    copy = briefing_services.briefing_duplicate(acting_user=request.user, briefing=page.briefing)
+    flash.success(request, _("Briefing duplicated: this is the copy."))
+    return redirect("messages:briefing", copy.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def briefing_delete(request, briefing_id):
+    page = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=briefing_id)
+    if request.method == "POST":
+        briefing_services.briefing_delete(acting_user=request.user, briefing=page.briefing)
+        flash.success(request, _("Briefing deleted."))
+        return redirect("messages:briefings")
+    return render(request, "messages_app/briefings/briefing_delete.html", {"briefing": page.briefing})

@@ -1,0 +1,175 @@
+"""The canonical document: editions, sections, messages and their immutable text versions.
+
+Canonical text is never edited in place: a changed text is a new `MessageVersion` tied to the
+edition that introduced it, and earlier versions stay readable.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Document(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=300)
+
+    def __str__(self):
+        return self.title
+
+
+class Edition(models.Model):
+    """One loaded edition of the document, with the texts that frame the messages."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="editions")
+    label = models.CharField(max_length=50)
+    sequence = models.PositiveIntegerField(help_text=_("1 for the first edition loaded, then 2, 3..."))
+    note = models.TextField(blank=True)
+    introduction = models.JSONField(default=list)
+    handling_rules = models.JSONField(default=list)
+    rules_version = models.CharField(max_length=64, help_text=_("SHA-256 of the handling rules."))
+    contacts = models.JSONField(default=list)
+    summary = models.TextField(blank=True)
+    content_sha256 = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "label"], name="edition_label_unique"),
+            models.UniqueConstraint(fields=["document", "sequence"], name="edition_sequence_unique"),
+        ]
+        ordering = ["-sequence"]
+
+    def __str__(self):
+        return f"{self.document} — edition {self.label}"
+
+
+class Topic(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        """The name in the reader's language when translation_selectors.localise() gave one."""
+        return getattr(self, "translated_name", None) or self.name
+
+    def get_absolute_url(self):
+        return reverse("messages:topic", args=[self.slug])
+
+
+class Section(models.Model):
+    """A heading of the document; the management model's four approaches are sub-sections."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="sections")
+    key = models.SlugField(unique=True)
+    title = models.CharField(max_length=300)
+    number = models.CharField(max_length=10, blank=True, help_text=_("Roman numeral of an approach."))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subsections"
+    )
+    lead = models.TextField(blank=True, help_text=_("Text that introduces the sub-sections."))
+    position = models.PositiveIntegerField()
+    retired_in = models.ForeignKey(
+        Edition, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.display_title
+
+    @property
+    def display_title(self):
+        """The heading, in the reader's language when translation_selectors.localise() gave one."""
+        title = getattr(self, "translated_title", None) or self.title
+        return f"{self.number}. {title}" if self.number else title
+
+    @property
+    def display_lead(self):
+        return getattr(self, "translated_lead", None) or self.lead
+
+    def get_absolute_url(self):
+        return reverse("messages:section", args=[self.key])
+
+
+class Message(models.Model):
+    """A bullet of the document, identified by a stable identifier such as GEN-01."""
+
+    identifier = models.CharField(max_length=20, unique=True)
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="messages")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    position = models.PositiveIntegerField(help_text=_("Order in the whole document."))
+    topics = models.ManyToManyField(Topic, related_name="messages", blank=True)
+    current_version = models.OneToOneField(
+        "MessageVersion", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    retired_in = models.ForeignKey(
+        Edition,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Set when a later edition no longer contains this message."),
+    )
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [models.Index(fields=["section", "position"])]
+
+    def __str__(self):
+        return self.identifier
+
+    def get_absolute_url(self):
+        return reverse("messages:detail", args=[self.identifier])
+
+
+class MessageVersion(models.Model):
+    """The canonical text of a message as one edition gave it. Never updated after creation."""
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="message_versions")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Filled on PostgreSQL only (text weighted A, topic names B); SQLite searches the text itself.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["message", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "number"], name="message_version_unique"),
+        ]
+        indexes = [GinIndex(fields=["search_vector"], name="message_version_search_gin")]
+
+    def __str__(self):
+        return f"{self.message.identifier} v{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("messages:version", args=[self.message.identifier, self.number])
+
+
+class RulesAcknowledgement(models.Model):
+    """A user confirmed that they read the handling rules of this version ("How to use this document")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rules_acknowledgements")
+    rules_version = models.CharField(max_length=64)
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "rules_version"], name="rules_ack_once_per_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} acknowledged {self.rules_version[:12]}"

@@ -1,0 +1,146 @@
+"""Pages to write, review, restore and overview contextualisation notes. Thin: selectors and services."""
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from messages_app.notes import selectors as note_selectors, services as note_services
+from messages_app.catalogue import selectors
+from core.flash import flash_outcome
+
+from messages_app.notes.forms import NoteForm
+from messages_app.notes.markup import render_note
+from messages_app.notes.permissions import can_edit_notes_of
+
+
+def _edit(request, *, message=None, section=None, back_url):
+    society, note = note_selectors.own_note_for_edit(fetched_by=request.user, message=message, section=section)
+    initial = {"text": note.text, "visibility": note.visibility, "revision": note.revision, "note": note.pk} if note else {}
+    form = NoteForm(request.POST or None, initial=initial)
+    context = {"form": form, "note": note, "society": society, "message": message, "section": section, "back_url": back_url}
+    if note is not None:
+        context["canonical_change"] = note_selectors.canonical_change(note)
+    if request.method == "POST" and form.is_valid() and "preview" in request.POST:
+        context["preview"] = render_note(form.cleaned_data["text"])
+    elif request.method == "POST" and form.is_valid():
+        try:
+            note_services.note_save(
+                acting_user=request.user,
+                message=message,
+                section=section,
+                text=form.cleaned_data["text"],
+                visibility=form.cleaned_data["visibility"],
+                expected_revision=form.cleaned_data["revision"],
+                expected_note_id=form.cleaned_data["note"],
+            )
+        except note_services.NoteConflict as conflict:
+            note_services.notes_viewed_record(request=request, notes=[conflict.note])
+            return render(
+                request,
+                "messages_app/notes/note_conflict.html",
+                {
+                    **context,
+                    "current": conflict.note,
+                    "current_html": render_note(conflict.note.text),
+                    "attempted_text": conflict.attempted_text,
+                    "form": NoteForm(
+                        initial={
+                            "text": conflict.attempted_text,
+                            "visibility": conflict.attempted_visibility,
+                            "revision": conflict.note.revision,
+                            "note": conflict.note.pk,
+                        }
+                    ),
+                },
+                status=409,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            flash.success(request, _("Note saved. It is shown beside the canonical text."))
+            return redirect(back_url)
+    if note is not None and request.method != "POST":
+        # The form shows the note's text: a read, recorded like any other.
+        note_services.notes_viewed_record(request=request, notes=[note])
+    return render(request, "messages_app/notes/note_edit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def message_note(request, identifier):
+    page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
+    return _edit(request, message=page.message, back_url=page.message.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def section_note(request, key):
+    section = selectors.section_detail(key=key, fetched_by=request.user).section
+    return _edit(request, section=section, back_url=section.get_absolute_url())
+
+
+@require_safe
+def note_history(request, note_id):
+    note, revisions = note_selectors.note_history(fetched_by=request.user, note_id=note_id)
+    note_services.notes_viewed_record(request=request, notes=[note])
+    can_edit = can_edit_notes_of(request.user, note.national_society)
+    return render(request, "messages_app/notes/note_history.html", {"note": note, "revisions": revisions, "can_edit": can_edit})
+
+
+@require_http_methods(["GET", "POST"])
+def note_restore(request, note_id, number):
+    note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, editor=True)
+    revision = get_object_or_404(note.revisions, number=number)
+    if request.method == "POST":
+        flash_outcome(
+            request,
+            lambda: note_services.note_restore(acting_user=request.user, note=note, number=number),
+            _("Revision %(n)d is the note's text again.") % {"n": number},
+        )
+        return redirect("messages:note_history", note.pk)
+    note_services.notes_viewed_record(request=request, notes=[note])
+    return render(request, "messages_app/notes/note_confirm.html", {"note": note, "revision": revision, "action": "restore", "preview": render_note(revision.text)})
+
+
+@require_http_methods(["GET", "POST"])
+def note_delete(request, note_id):
+    note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, editor=True)
+    if request.method == "POST":
+        note_services.note_delete(acting_user=request.user, note=note)
+        flash.success(request, _("Note deleted. A society admin can bring it back from the notes overview."))
+        return redirect(note.subject.get_absolute_url())
+    note_services.notes_viewed_record(request=request, notes=[note])
+    return render(request, "messages_app/notes/note_confirm.html", {"note": note, "action": "delete", "preview": render_note(note.text)})
+
+
+@require_POST
+def note_undelete(request, note_id):
+    note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, society_admin=True)
+    flash_outcome(request, lambda: note_services.note_undelete(acting_user=request.user, note=note), _("The note is back."))
+    return redirect("messages:notes_overview")
+
+
+@require_POST
+def note_confirm_review(request, note_id):
+    note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, editor=True)
+    flash_outcome(
+        request,
+        lambda: note_services.note_confirm_review(acting_user=request.user, note=note),
+        _("Marked as reviewed against the current canonical text."),
+    )
+    return redirect(note.subject.get_absolute_url())
+
+
+@require_safe
+def notes_overview(request):
+    overview = note_selectors.society_overview(fetched_by=request.user)
+    return render(request, "messages_app/notes/notes_overview.html", {"overview": overview})
+
+
+@require_safe
+def notes_coverage(request):
+    coverage = note_selectors.coverage_matrix(fetched_by=request.user)
+    return render(request, "messages_app/notes/notes_coverage.html", {"coverage": coverage})
+
+

@@ -1,0 +1,20 @@
+from django.urls import path
+
+import core.identifiers  # noqa: F401  (registers the "identifier" converter)
+
+from messages_app.reading import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sections/<slug:key>/", views.section, name="section"),
+    path("messages/<identifier:identifier>/", views.detail, name="detail"),
+    path("messages/<identifier:identifier>/versions/<int:number>/", views.version, name="version"),
+    path("messages/<identifier:identifier>/copied/", views.copied, name="copied"),
+    path("messages/<identifier:identifier>/social/", views.social, name="social"),
+    path("topics/", views.topics, name="topics"),
+    path("topics/<slug:slug>/", views.topic, name="topic"),
+    path("search/", views.search, name="search"),
+    path("changes/", views.changes, name="changes"),
+    path("help/", views.help_page, name="help"),
+    path("how-to-use/", views.acknowledge_rules, name="acknowledge_rules"),
+]

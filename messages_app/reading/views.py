@@ -1,0 +1,230 @@
+"""Pages of the canonical library. Views are thin: they call a selector and render."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages as flash
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from messages_app.briefings import selectors as briefing_selectors
+from messages_app.notes import selectors as note_selectors, services as note_services
+from messages_app.catalogue import selectors, services
+from messages_app.catalogue.middleware import ACKNOWLEDGED_KEY
+from messages_app.catalogue.reads import Action, record_read
+from audit.services import audit_record_many
+from messages_app.reading.search import MAX_QUERY_LENGTH, highlight, highlight_text, message_search
+from messages_app.translations.selectors import in_reader_language, translation_coverage
+
+
+def _briefing_menu(request, messages):
+    """What the "Add to a briefing" form needs: the messages on the page and the user's briefings."""
+    return {"add_messages": messages, "recent_briefings": briefing_selectors.recent_briefings(fetched_by=request.user)}
+
+
+@require_safe
+def home(request):
+    home = selectors.library_home(fetched_by=request.user)
+    record_read(request, Action.VIEWED_DOCUMENT, target=home.document, target_id=home.document.slug)
+    content = in_reader_language(request, sections=[*home.sections, *(sub for s in home.sections for sub in s.subsections.all())])
+    return render(
+        request, "messages_app/reading/library_home.html", {"home": home, "content": content, "framing": content.framing(home.edition)}
+    )
+
+
+@require_safe
+def section(request, key):
+    page = selectors.section_detail(key=key, fetched_by=request.user)
+    record_read(request, Action.VIEWED_SECTION, target_type="section", target_id=page.section.key)
+    panel = note_selectors.notes_panel(fetched_by=request.user, section=page.section)
+    note_services.notes_viewed_record(request=request, notes=panel.notes)
+    section_messages = list(page.messages) + [m for _sub, sub_messages in page.subsections for m in sub_messages]
+    content = in_reader_language(request, messages=section_messages, sections=[page.section, *(sub for sub, _m in page.subsections)])
+    return render(
+        request,
+        "messages_app/reading/section_detail.html",
+        {"page": page, "section": page.section, "panel": panel, "content": content, **_briefing_menu(request, section_messages)},
+    )
+
+
+@require_safe
+def detail(request, identifier):
+    page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
+    in_reader_language(request, messages=[page.message, *page.children], sections=[page.message.section])
+    record_read(
+        request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
+        message=page.message, version=page.version, details=_translation_shown(page.message),
+    )
+    panel = note_selectors.notes_panel(fetched_by=request.user, message=page.message)
+    note_services.notes_viewed_record(request=request, notes=panel.notes)
+    return render(
+        request,
+        "messages_app/reading/message_detail.html",
+        {"page": page, "message": page.message, "panel": panel, **_briefing_menu(request, [page.message])},
+    )
+
+
+@require_safe
+def version(request, identifier, number):
+    page = selectors.message_detail(identifier=identifier, fetched_by=request.user, version_number=number)
+    in_reader_language(request, messages=[page.message, *page.children], sections=[page.message.section])
+    record_read(request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier, message=page.message, version=page.version)
+    return render(request, "messages_app/reading/message_detail.html", {"page": page, "message": page.message})
+
+
+@require_safe
+def topics(request):
+    topic_list = selectors.topic_list(fetched_by=request.user)
+    in_reader_language(request, topics=topic_list)
+    return render(request, "messages_app/reading/topic_list.html", {"topics": topic_list})
+
+
+@require_safe
+def topic(request, slug):
+    topic, topic_messages = selectors.topic_detail(slug=slug, fetched_by=request.user)
+    record_read(request, Action.VIEWED_TOPIC, target_type="topic", target_id=topic.slug)
+    content = in_reader_language(request, messages=topic_messages, topics=[topic])
+    return render(
+        request,
+        "messages_app/reading/topic_detail.html",
+        {"topic": topic, "topic_messages": topic_messages, "content": content, **_briefing_menu(request, topic_messages)},
+    )
+
+
+@require_safe
+def search(request):
+    query = request.GET.get("q", "").strip()
+    context = {"query": query, "results": None, "page_obj": None}
+    if len(query) > MAX_QUERY_LENGTH:
+        flash.error(request, _("Your search is too long: use at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH})
+        query = context["query"] = query[:MAX_QUERY_LENGTH]
+    if query:
+        queryset, terms = message_search(query=query, fetched_by=request.user, language=request.LANGUAGE_CODE)
+        page_obj = Paginator(queryset, settings.SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        record_read(request, Action.SEARCHED, target_type="search", query=query, details={"page": page_obj.number})
+        context["notes"] = note_selectors.note_search(fetched_by=request.user, terms=terms)
+        note_services.notes_viewed_record(request=request, notes=context["notes"])
+        found = list(page_obj.object_list)
+        context["content"] = in_reader_language(request, messages=found)
+        context.update(
+            page_obj=page_obj,
+            terms=terms,
+            results=[(m, highlight(m, terms), highlight_text(m.shown.translation, terms)) for m in found],
+            **_briefing_menu(request, found),
+        )
+    else:
+        context["topics"] = selectors.topic_list(fetched_by=request.user)
+        in_reader_language(request, topics=context["topics"])
+    return render(request, "messages_app/reading/search_results.html", context)
+
+
+@require_safe
+def help_page(request):
+    edition = selectors.current_edition(fetched_by=request.user)
+    framing = in_reader_language(request).framing(edition)
+    return render(
+        request, "messages_app/reading/help.html", {"edition": edition, "framing": framing, "coverage": translation_coverage()}
+    )
+
+
+class RulesAcknowledgementForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_lazy("I have read how to use this document and I will follow these rules."),
+        error_messages={"required": _lazy("Tick the box to confirm that you have read the rules.")},
+    )
+    # The version of the rules the page showed: a confirmation counts only for rules actually read.
+    rules_version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, current_rules_version: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_rules_version = current_rules_version
+
+    def clean_rules_version(self):
+        shown = self.cleaned_data["rules_version"]
+        if shown and shown != self.current_rules_version:
+            raise forms.ValidationError(
+                _("The rules changed while this page was open. Read the new rules below and confirm again.")
+            )
+        return shown
+
+
+@require_http_methods(["GET", "POST"])
+def acknowledge_rules(request):
+    """'How to use this document': read and confirm before any message is shown."""
+    edition = selectors.current_edition(fetched_by=request.user)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    already = selectors.rules_acknowledged(user=request.user, rules_version=edition.rules_version)
+    form = RulesAcknowledgementForm(request.POST or None, current_rules_version=edition.rules_version)
+    if request.method == "POST" and form.is_valid():
+        services.rules_acknowledge(user=request.user, edition=edition)
+        request.session[ACKNOWLEDGED_KEY] = edition.rules_version
+        return redirect(next_url or "messages:home")
+    framing = in_reader_language(request).framing(edition)
+    return render(
+        request,
+        "messages_app/reading/acknowledge_rules.html",
+        {"edition": edition, "framing": framing, "form": form, "next": next_url, "already": already},
+    )
+
+
+@require_POST
+def copied(request, identifier):
+    """The copy button tells the server a message's text was copied, so that it is in the access log."""
+    page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
+    details = None
+    language = request.GET.get("language", "")
+    if language != settings.KEY_MESSAGES_ORIGINAL_LANGUAGE and language in dict(settings.LANGUAGES):
+        details = {"copied": "official translation", "language": language}
+    record_read(
+        request, Action.COPIED_MESSAGE, target_type="message", target_id=page.message.identifier,
+        message=page.message, version=page.version, details=details,
+    )
+    return HttpResponse(status=204)
+
+
+# Post limits of common platforms, in characters (as counted by the platform, near enough).
+POST_LIMITS = [("X", 280), ("Bluesky", 300), ("Threads", 500), ("LinkedIn", 3000), ("Instagram", 2200), ("Facebook", 63206)]
+
+
+@require_safe
+def social(request, identifier):
+    """A message prepared for a social media post: the text, a live count against post limits, copy."""
+    page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
+    in_reader_language(request, messages=[page.message])
+    record_read(
+        request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
+        message=page.message, version=page.version, details={"page": "social media helper", **(_translation_shown(page.message) or {})},
+    )
+    length = len(page.message.shown.translation or page.version.text)
+    limits = [(name, limit, limit - length) for name, limit in POST_LIMITS]
+    return render(request, "messages_app/reading/social.html", {"page": page, "message": page.message, "length": length, "limits": limits})
+
+
+def _translation_shown(message):
+    """Access-log details when the page showed an official translation beside the original."""
+    if message.shown.translation:
+        return {"translation_shown": message.shown.language}
+    return None
+
+
+@require_safe
+def changes(request):
+    """What changed since your last visit: new messages, and changed ones with the canonical diff."""
+    items = selectors.changes_since_last_visit(fetched_by=request.user)
+    # Reading the new text here counts as reading the message: it leaves this list next time.
+    audit_record_many(
+        action=Action.VIEWED_MESSAGE,
+        actor=request.user,
+        request=request,
+        targets=[
+            {"target_type": "message", "target_id": i.message.identifier, "message": i.message, "version": i.message.current_version, "details": {"page": "changes since last visit"}}
+            for i in items
+        ],
+    )
+    return render(request, "messages_app/reading/changes.html", {"items": items})
