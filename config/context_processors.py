@@ -1,21 +1,21 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from console.permissions import membership_reviews_access_log
-from national_societies.permissions import membership_manages_own_society, membership_of
+from console.permissions import can_review_access_log
+from national_societies.permissions import managed_organisation
+from national_societies.viewer import viewer_of
 
 
 def account(request):
-    """The signed-in user's membership for the navigation (read lazily) and the session policy."""
+    """What the navigation shows the signed-in user (asked lazily of the rules) and the session policy."""
     user = getattr(request, "user", None)
 
     def nav():
-        # One read of the membership; the rules themselves live in the permissions modules.
-        membership = membership_of(user)
+        viewer = viewer_of(user)
         return {
-            "membership": membership,
-            "manages": membership.national_society if membership_manages_own_society(membership) else None,
-            "reviews_access_log": membership_reviews_access_log(membership),
+            "membership": viewer.membership,
+            "manages": managed_organisation(viewer),
+            "reviews_access_log": can_review_access_log(viewer),
         }
 
     return {

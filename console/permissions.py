@@ -1,30 +1,47 @@
 """Who may review the access log, and of which organisations."""
 
+from django.utils.translation import gettext_lazy as _
+
+from core.rules import ALLOWED, Decision, decide, denied, rule
 from national_societies.models import Membership
-from national_societies.permissions import membership_of
+from national_societies.viewer import viewer_of
 
 REVIEW_ALL_ROLES = (Membership.Role.FOCAL_POINT, Membership.Role.PLATFORM_ADMIN)
 
 
-def can_review_access_log(user) -> bool:
+@rule("console.review")
+def can_review_access_log(user) -> Decision:
     """IFRC/ICRC focal points and platform admins review every organisation's events; a society
     admin, their own society's; members open no console."""
-    return membership_reviews_access_log(membership_of(user))
+    role = viewer_of(user).role
+    return decide(role in (*REVIEW_ALL_ROLES, Membership.Role.SOCIETY_ADMIN), _("Only focal points and admins review the access log."))
 
 
-def membership_reviews_access_log(membership) -> bool:
-    """`can_review_access_log` for a membership already read in this request."""
-    return membership is not None and membership.role in (*REVIEW_ALL_ROLES, Membership.Role.SOCIETY_ADMIN)
+@rule("console.review_organisation")
+def can_review_access_log_of(user, national_society) -> Decision:
+    """Focal points and platform admins review the access log of every organisation; a society admin,
+    of their own organisation only; members, of none.
+
+    A deactivated organisation's log stays reviewable by focal points and platform admins: looking
+    back at who read what matters most after an organisation has been closed.
+    """
+    viewer = viewer_of(user)
+    if viewer.membership is None or national_society is None:
+        return denied(_("You cannot review this organisation's access log."))
+    if viewer.role in REVIEW_ALL_ROLES:
+        return ALLOWED
+    return decide(
+        viewer.role == Membership.Role.SOCIETY_ADMIN and viewer.belongs_to(national_society),
+        _("You cannot review this organisation's access log."),
+    )
 
 
 def reviewable_organisation_ids(user) -> list[int] | None:
     """The organisations whose events `user` may read: None for all, a list for a society admin,
-    [] for nobody."""
-    membership = membership_of(user)
-    if membership is None:
-        return []
-    if membership.role in REVIEW_ALL_ROLES:
+    [] for nobody (the query form of `can_review_access_log_of`)."""
+    viewer = viewer_of(user)
+    if viewer.role in REVIEW_ALL_ROLES:
         return None
-    if membership.role == Membership.Role.SOCIETY_ADMIN:
-        return [membership.national_society_id]
+    if viewer.role == Membership.Role.SOCIETY_ADMIN:
+        return [viewer.organisation_id]
     return []

@@ -5,14 +5,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from national_societies.models import Membership
-from national_societies.permissions import is_platform_admin
-from national_societies.services import SOCIETY_ADMIN_GRANTABLE_ROLES, invitation_check
+from national_societies.permissions import can_invite_outside_domains, grantable_roles
+from national_societies.services import invitation_check
 
 INVITATION_SESSION_KEY = "invitation_digest"
 
 
 def _role_choices(user):
-    allowed = Membership.Role.values if is_platform_admin(user) else SOCIETY_ADMIN_GRANTABLE_ROLES
+    allowed = grantable_roles(user)
     return [(value, capfirst(label)) for value, label in Membership.Role.choices if value in allowed]
 
 
@@ -30,7 +30,7 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, inviter, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _role_choices(inviter)
-        if not is_platform_admin(inviter):
+        if not can_invite_outside_domains(inviter):
             del self.fields["domain_override_reason"]
 
 

@@ -18,11 +18,16 @@ from audit.services import Action, audit_record
 from national_societies.demo import DEMO_ACCOUNTS, DEMO_DOMAINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from national_societies.models import AllowedDomain, Invitation, Membership, NationalSociety, User
 from national_societies import selectors
-from national_societies.permissions import PRIVILEGED_ROLES, can_manage_members_of, is_platform_admin
-
-# Roles a society admin may give; platform admins may give every role.
-SOCIETY_ADMIN_GRANTABLE_ROLES = (Membership.Role.MEMBER, Membership.Role.SOCIETY_ADMIN)
-
+from national_societies.permissions import (
+    PRIVILEGED_ROLES,
+    can_change_role_of,
+    can_deactivate,
+    can_grant_role,
+    can_invite_outside_domains,
+    can_manage_members_of,
+    can_reactivate,
+    can_set_editor,
+)
 
 class InvitationEmailFailed(Exception):
     """The invitation email could not be sent; nothing was saved."""
@@ -38,17 +43,6 @@ def invitation_token_digest(token: str) -> str:
 def _new_token() -> tuple[str, str]:
     token = secrets.token_urlsafe(32)
     return token, invitation_token_digest(token)
-
-
-def can_act_on_role(actor, role: str) -> bool:
-    """A society admin manages members and society admins; a platform admin, every role."""
-    return role in _grantable_roles(actor)
-
-
-def _grantable_roles(actor) -> tuple[str, ...]:
-    if is_platform_admin(actor):
-        return tuple(Membership.Role.values)
-    return SOCIETY_ADMIN_GRANTABLE_ROLES
 
 
 def email_domain(email: str) -> str:
@@ -84,21 +78,20 @@ def invitation_create(
     The address must be in one of the organisation's allowed domains; only a platform admin may
     invite another address, and must say why. `build_accept_url(token)` turns the secret into the
     absolute link (the secret itself is never stored). Raises ValidationError with the field at
-    fault, or InvitationEmailFailed (and saves nothing) when the email cannot be sent.
+    fault, NotAllowed for an organisation or role outside the inviter's rights, or
+    InvitationEmailFailed (and saves nothing) when the email cannot be sent.
     """
-    if not can_manage_members_of(invited_by, national_society):
-        raise ValidationError(_("You cannot invite people to this organisation."))
+    can_manage_members_of(invited_by, national_society).enforce()
+    can_grant_role(invited_by, role).enforce()
     email = email.strip().lower()
     domain_override_reason = domain_override_reason.strip()
-    if role not in _grantable_roles(invited_by):
-        raise ValidationError({"role": _("You cannot give this role.")})
     _check_role_fits_organisation(role, national_society)
     domain_allowed = AllowedDomain.objects.filter(
         national_society=national_society, domain=email_domain(email)
     ).exists()
     if domain_allowed:
         domain_override_reason = ""
-    elif not is_platform_admin(invited_by):
+    elif not can_invite_outside_domains(invited_by):
         allowed = ", ".join(national_society.allowed_domains.values_list("domain", flat=True))
         raise ValidationError(
             {
@@ -245,10 +238,8 @@ def member_role_change(*, membership: Membership, role: str, changed_by) -> Memb
     and the society keeps at least one active admin."""
     with transaction.atomic():
         membership = _lock_membership(membership)
-        if not can_manage_members_of(changed_by, membership.national_society):
-            raise ValidationError(_("You cannot manage the members of this organisation."))
-        if role not in _grantable_roles(changed_by) or membership.role not in _grantable_roles(changed_by):
-            raise ValidationError(_("You cannot give or take away this role."))
+        can_change_role_of(changed_by, membership).enforce()
+        can_grant_role(changed_by, role).enforce()
         _check_role_fits_organisation(role, membership.national_society)
         if role == membership.role:
             return membership
@@ -274,8 +265,7 @@ def member_editor_set(*, membership: Membership, can_edit_notes: bool, changed_b
     """Give or take a member's permission to write the society's contextualisation notes."""
     with transaction.atomic():
         membership = _lock_membership(membership)
-        if not can_manage_members_of(changed_by, membership.national_society):
-            raise ValidationError(_("You cannot manage the members of this organisation."))
+        can_set_editor(changed_by, membership).enforce()
         if membership.can_edit_notes == can_edit_notes:
             return membership
         membership.can_edit_notes = can_edit_notes
@@ -304,16 +294,11 @@ def member_deactivate(*, membership: Membership, deactivated_by, reason: str = "
     """Close the account at once: it cannot sign in, and its open sessions are deleted."""
     with transaction.atomic():
         membership = _lock_membership(membership)
-        if deactivated_by is not None and not can_manage_members_of(deactivated_by, membership.national_society):
-            raise ValidationError(_("You cannot manage the members of this organisation."))
-        if deactivated_by is not None and membership.role not in _grantable_roles(deactivated_by):
-            # As for roles: a society admin does not lock out a focal point or a platform admin.
-            raise ValidationError(_("You cannot deactivate or reactivate this account."))
         user = membership.user
+        if deactivated_by is not None:  # None: the dormant-accounts command
+            can_deactivate(deactivated_by, membership).enforce()
         if not user.is_active:
             return membership
-        if deactivated_by is not None and deactivated_by.pk == user.pk:
-            raise ValidationError(_("You cannot deactivate your own account."))
         if (
             membership.role == Membership.Role.SOCIETY_ADMIN
             and _active_admin_count(membership.national_society, excluding_user_id=user.pk) == 0
@@ -333,10 +318,7 @@ def member_reactivate(*, membership: Membership, reactivated_by) -> Membership:
     """Open the account again. Counts as use, so the dormant-accounts command does not close it overnight."""
     with transaction.atomic():
         membership = _lock_membership(membership)
-        if not can_manage_members_of(reactivated_by, membership.national_society):
-            raise ValidationError(_("You cannot manage the members of this organisation."))
-        if membership.role not in _grantable_roles(reactivated_by):
-            raise ValidationError(_("You cannot deactivate or reactivate this account."))
+        can_reactivate(reactivated_by, membership).enforce()
         user = membership.user
         if user.is_active:
             return membership

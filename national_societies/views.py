@@ -16,6 +16,7 @@ from audit.services import audit_records_for
 
 from national_societies import selectors, services
 from core.flash import flash_outcome
+from core.rules import NotAllowed
 from national_societies.forms import INVITATION_SESSION_KEY, DeactivateForm, InvitationForm, RoleForm
 from national_societies.permissions import membership_of
 
@@ -92,7 +93,6 @@ def member_detail(request, society_slug, user_id):
             "role_form": RoleForm(changer=request.user, initial={"role": membership.role}),
             "history": audit_records_for(membership.user),
             "is_self": membership.user_id == request.user.pk,
-            "can_act": services.can_act_on_role(request.user, membership.role),
         },
     )
 
@@ -141,6 +141,8 @@ def member_deactivate(request, society_slug, user_id):
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except NotAllowed as refusal:
+            form.add_error(None, refusal.reason)
         else:
             messages.success(
                 request, _("%(person)s can no longer sign in; their open sessions were ended.") % {"person": membership.user.email}
@@ -187,6 +189,8 @@ def invitation_new(request, society_slug):
             )
         except ValidationError as error:
             _apply_errors(form, error)
+        except NotAllowed as refusal:
+            form.add_error(None, refusal.reason)
         except services.InvitationEmailFailed:
             form.add_error(None, _("The invitation email could not be sent, so nothing was saved. Try again in a few minutes."))
         else:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "csp",
+    "core",
     "national_societies",
     "messages_app",
     "audit",

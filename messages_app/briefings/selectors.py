@@ -5,16 +5,16 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch
 from django.http import Http404
 
-from national_societies.permissions import membership_of
+from national_societies.viewer import viewer_of
 
 from messages_app.briefings.models import Briefing, BriefingItem
 from messages_app.notes.models import ContextNote
-from messages_app.catalogue.permissions import can_read_library
+from messages_app.briefings.permissions import can_use_briefing
+from messages_app.catalogue.selectors import require_reader
 
 
 def briefing_list(*, fetched_by):
-    if not can_read_library(fetched_by):
-        raise Http404
+    require_reader(fetched_by)
     return Briefing.objects.filter(owner_id=fetched_by.pk).annotate(item_count=Count("items")).order_by("-updated_at", "-id")
 
 
@@ -30,7 +30,9 @@ class BriefingPage:
     notes: list  # the society's notes shown, for the access log
 
 
-def briefing_detail(*, fetched_by, briefing_id: int) -> BriefingPage:
+def access_briefing_by_id(*, fetched_by, briefing_id: int) -> BriefingPage:
+    """The user's own briefing with its items; 404 alike for a missing briefing and another's."""
+    require_reader(fetched_by)
     briefing = (
         Briefing.objects.filter(pk=briefing_id, owner_id=fetched_by.pk)
         .prefetch_related(
@@ -41,16 +43,15 @@ def briefing_detail(*, fetched_by, briefing_id: int) -> BriefingPage:
         )
         .first()
     )
-    if briefing is None or not can_read_library(fetched_by):
+    if briefing is None or not can_use_briefing(fetched_by, briefing):
         raise Http404
     items = list(briefing.items.all())
     notes = []
     if briefing.include_notes and items:
-        membership = membership_of(fetched_by)
         by_message = {
             note.message_id: note
             for note in ContextNote.objects.filter(
-                national_society_id=membership.national_society_id,
+                national_society_id=viewer_of(fetched_by).organisation_id,
                 deleted_at__isnull=True,
                 message_id__in=[item.message_id for item in items],
             ).select_related("national_society", "anchored_version")

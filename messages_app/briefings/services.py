@@ -3,18 +3,17 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from messages_app.briefings.models import Briefing, BriefingItem
+from messages_app.briefings.permissions import can_use_briefing
 from messages_app.catalogue.models import Message
 
 MAX_ITEMS = 100
 
 
 def _own(briefing: Briefing, acting_user) -> Briefing:
-    if briefing.owner_id != acting_user.pk:
-        raise Http404
+    can_use_briefing(acting_user, briefing).enforce()
     return briefing
 
 
@@ -57,7 +56,7 @@ def briefing_remove_item(*, acting_user, briefing: Briefing, item_id: int) -> No
     briefing = _own(Briefing.objects.select_for_update().get(pk=briefing.pk), acting_user)
     deleted, _count = briefing.items.filter(pk=item_id).delete()
     if not deleted:
-        raise Http404
+        raise BriefingItem.DoesNotExist(f"no item {item_id} in briefing {briefing.pk}")
     briefing.save(update_fields=["updated_at"])
 
 
@@ -68,7 +67,7 @@ def briefing_move_item(*, acting_user, briefing: Briefing, item_id: int, directi
     items = list(briefing.items.order_by("position"))
     index = next((i for i, item in enumerate(items) if item.pk == item_id), None)
     if index is None:
-        raise Http404
+        raise BriefingItem.DoesNotExist(f"no item {item_id} in briefing {briefing.pk}")
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(items):
         return

@@ -59,7 +59,7 @@ def briefing_add(request):
         query = urlencode([("message", identifier) for identifier in identifiers])
         return redirect(reverse("messages:briefing_new") + ("?" + query if query else ""))
     try:
-        briefing = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=int(target)).briefing
+        briefing = briefing_selectors.access_briefing_by_id(fetched_by=request.user, briefing_id=int(target)).briefing
     except ValueError as error:
         raise Http404 from error
     flash_outcome(
@@ -74,7 +74,7 @@ def briefing_add(request):
 
 @require_http_methods(["GET", "POST"])
 def briefing_detail(request, briefing_id):
-    page = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=briefing_id)
+    page = briefing_selectors.access_briefing_by_id(fetched_by=request.user, briefing_id=briefing_id)
     briefing = page.briefing
     form = BriefingForm(
         request.POST or None,
@@ -91,7 +91,9 @@ def briefing_detail(request, briefing_id):
 
 @require_POST
 def briefing_item(request, briefing_id, item_id):
-    page = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=briefing_id)
+    page = briefing_selectors.access_briefing_by_id(fetched_by=request.user, briefing_id=briefing_id)
+    if not any(item.pk == item_id for item in page.items):
+        raise Http404  # an item of another briefing, or none
     action = request.POST.get("action")
     if action in ("up", "down"):
         briefing_services.briefing_move_item(acting_user=request.user, briefing=page.briefing, item_id=item_id, direction=action)
@@ -103,7 +105,7 @@ def briefing_item(request, briefing_id, item_id):
 
 @require_POST
 def briefing_duplicate(request, briefing_id):
-    page = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=briefing_id)
+    page = briefing_selectors.access_briefing_by_id(fetched_by=request.user, briefing_id=briefing_id)
     copy = briefing_services.briefing_duplicate(acting_user=request.user, briefing=page.briefing)
     flash.success(request, _("Briefing duplicated: this is the copy."))
     return redirect("messages:briefing", copy.pk)
@@ -111,7 +113,7 @@ def briefing_duplicate(request, briefing_id):
 
 @require_http_methods(["GET", "POST"])
 def briefing_delete(request, briefing_id):
-    page = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=briefing_id)
+    page = briefing_selectors.access_briefing_by_id(fetched_by=request.user, briefing_id=briefing_id)
     if request.method == "POST":
         briefing_services.briefing_delete(acting_user=request.user, briefing=page.briefing)
         flash.success(request, _("Briefing deleted."))

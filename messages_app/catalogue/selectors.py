@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
 
@@ -15,8 +14,8 @@ DOCUMENT_SLUG = "migration-americas"
 
 
 def require_reader(user):
-    if not can_read_library(user):
-        raise PermissionDenied
+    """403 with the reason for an account that reads nothing (see permissions.can_read_library)."""
+    can_read_library(user).enforce()
 
 
 def live_messages():

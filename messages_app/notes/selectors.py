@@ -8,21 +8,21 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
 
-from national_societies.models import Membership, NationalSociety
-from national_societies.permissions import membership_of
+from national_societies.models import NationalSociety
+from national_societies.viewer import viewer_of
 
 from messages_app.catalogue.diffs import word_diff
 from messages_app.catalogue.models import Message, Section
 from messages_app.notes.models import ContextNote
-from messages_app.notes.permissions import can_edit_notes_of, can_read_note, membership_edits_notes_of, readable_notes_filter
+from messages_app.notes.permissions import can_edit_notes_of, can_read_note, can_see_notes_coverage, readable_notes_filter
 
 
-def _readable(membership):
+def _readable(viewer):
     return (
-        ContextNote.objects.filter(readable_notes_filter(membership))
+        ContextNote.objects.filter(readable_notes_filter(viewer))
         .select_related("national_society", "message__current_version", "anchored_version", "section", "updated_by")
         # The reader's own society first, then the others by name.
-        .annotate(own=Case(When(national_society_id=membership.national_society_id if membership else None, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .annotate(own=Case(When(national_society_id=viewer.organisation_id, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("own", "national_society__name")
     )
 
@@ -36,50 +36,53 @@ class NotesPanel:
 
 
 def notes_panel(*, fetched_by, message: Message | None = None, section: Section | None = None) -> NotesPanel:
-    membership = membership_of(fetched_by)
+    viewer = viewer_of(fetched_by)
     subject = {"message": message} if message is not None else {"section": section}
-    notes = list(_readable(membership).filter(**subject)) if membership else []
-    own = next((n for n in notes if membership and n.national_society_id == membership.national_society_id), None)
-    society = membership.national_society if membership else None
-    return NotesPanel(notes, own, membership_edits_notes_of(membership, society), society)
+    notes = list(_readable(viewer).filter(**subject)) if viewer.membership else []
+    own = next((n for n in notes if n.national_society_id == viewer.organisation_id), None)
+    return NotesPanel(notes, own, bool(can_edit_notes_of(viewer, viewer.organisation)), viewer.organisation)
 
 
 def own_note_for_edit(*, fetched_by, message: Message | None = None, section: Section | None = None):
     """(society, the society's live note on the subject or None) for an editor; 404 for anyone else."""
-    membership = membership_of(fetched_by)
-    society = membership.national_society if membership else None
-    if not can_edit_notes_of(fetched_by, society):
+    viewer = viewer_of(fetched_by)
+    if not can_edit_notes_of(viewer, viewer.organisation):
         raise Http404
     subject = {"message": message} if message is not None else {"section": section}
     note = (
         ContextNote.objects.select_related("anchored_version", "message__current_version")
-        .filter(national_society=society, deleted_at__isnull=True, **subject)
+        .filter(national_society_id=viewer.organisation_id, deleted_at__isnull=True, **subject)
         .first()
     )
-    return society, note
+    return viewer.organisation, note
 
 
-def note_detail(*, fetched_by, note_id: int) -> ContextNote:
+def access_note_by_id(*, fetched_by, note_id: int) -> ContextNote:
+    """The note if the user may read it; 404 alike for a missing note and another society's."""
     note = ContextNote.objects.select_related("national_society", "message__current_version", "section", "anchored_version").filter(pk=note_id).first()
     if note is None or not can_read_note(fetched_by, note):
         raise Http404
     return note
 
 
-def own_note(*, fetched_by, note_id: int, editor: bool = False, society_admin: bool = False) -> ContextNote:
+def access_own_note_by_id(*, fetched_by, note_id: int, rule=None) -> ContextNote:
     """A note of the user's own society (live or deleted), for history, restore and undo; else 404.
 
-    `editor`: only for those who write the society's notes; `society_admin`: only for its admins.
+    `rule`: a further rule of notes/permissions.py the user must pass for this note (a function of
+    (user, note)), e.g. `may_edit` or `can_undelete_note`; refused answers 404 too.
     """
-    membership = membership_of(fetched_by)
-    note = note_detail(fetched_by=fetched_by, note_id=note_id)
-    if membership is None or note.national_society_id != membership.national_society_id:
+    viewer = viewer_of(fetched_by)
+    note = access_note_by_id(fetched_by=viewer, note_id=note_id)
+    if note.national_society_id != viewer.organisation_id:
         raise Http404
-    if editor and not can_edit_notes_of(fetched_by, membership.national_society):
-        raise Http404
-    if society_admin and membership.role != Membership.Role.SOCIETY_ADMIN:
+    if rule is not None and not rule(viewer, note):
         raise Http404
     return note
+
+
+def may_edit(user, note) -> bool:
+    """For `access_own_note_by_id`: the user writes the notes of the note's society."""
+    return bool(can_edit_notes_of(user, note.national_society))
 
 
 @dataclass
@@ -89,7 +92,7 @@ class RevisionView:
 
 
 def note_history(*, fetched_by, note_id: int):
-    note = own_note(fetched_by=fetched_by, note_id=note_id)
+    note = access_own_note_by_id(fetched_by=fetched_by, note_id=note_id)
     revisions = list(note.revisions.select_related("author", "anchored_version").order_by("number"))
     views, previous = [], ""
     for revision in revisions:
@@ -112,8 +115,6 @@ class SocietyOverview:
     needs_review: list
     deleted: list
     can_edit: bool
-    is_admin: bool
-    sees_coverage: bool
 
 
 def _document_order(note: ContextNote):
@@ -125,10 +126,10 @@ def _document_order(note: ContextNote):
 
 
 def society_overview(*, fetched_by) -> SocietyOverview:
-    membership = membership_of(fetched_by)
-    if membership is None:
+    viewer = viewer_of(fetched_by)
+    if viewer.membership is None:
         raise Http404
-    society = membership.national_society
+    society = viewer.organisation
     notes = sorted(
         ContextNote.objects.filter(national_society=society).select_related(
             "message__current_version", "message__section", "section", "anchored_version", "updated_by"
@@ -141,9 +142,7 @@ def society_overview(*, fetched_by) -> SocietyOverview:
         notes=live,
         needs_review=[n for n in live if n.needs_review],
         deleted=[n for n in notes if n.deleted_at is not None],
-        can_edit=can_edit_notes_of(fetched_by, society),
-        is_admin=membership.role == Membership.Role.SOCIETY_ADMIN,
-        sees_coverage=membership.role in (Membership.Role.FOCAL_POINT, Membership.Role.PLATFORM_ADMIN),
+        can_edit=bool(can_edit_notes_of(viewer, society)),
     )
 
 
@@ -155,8 +154,7 @@ class Coverage:
 
 def coverage_matrix(*, fetched_by) -> Coverage:
     """Societies × top-level sections: how many live notes each society wrote (counts only)."""
-    membership = membership_of(fetched_by)
-    if membership is None or membership.role not in (Membership.Role.FOCAL_POINT, Membership.Role.PLATFORM_ADMIN):
+    if not can_see_notes_coverage(fetched_by):
         raise Http404
     sections = list(Section.objects.filter(parent__isnull=True, retired_in__isnull=True).order_by("position"))
     counts = {}
@@ -183,10 +181,10 @@ def coverage_matrix(*, fetched_by) -> Coverage:
 
 def note_search(*, fetched_by, terms: list[str], limit: int = 20) -> list[ContextNote]:
     """Live notes the user may read whose text contains every term."""
-    membership = membership_of(fetched_by)
-    if membership is None or not terms:
+    viewer = viewer_of(fetched_by)
+    if viewer.membership is None or not terms:
         return []
     query = Q()
     for term in terms:
         query &= Q(text__icontains=term)
-    return list(_readable(membership).filter(query)[:limit])
+    return list(_readable(viewer).filter(query)[:limit])

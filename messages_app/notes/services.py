@@ -1,17 +1,16 @@
 """Writes to contextualisation notes. Every save is a revision and an access-log event."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record, audit_record_many
-from national_societies.models import Membership
-from national_societies.permissions import membership_of
+from national_societies.viewer import viewer_of
 
 from messages_app.notes.models import NOTE_MAX_LENGTH, ContextNote, ContextNoteRevision, Visibility
-from messages_app.notes.permissions import can_edit_notes_of
+from messages_app.notes.permissions import can_edit_notes_of, can_undelete_note
 
 
 class NoteConflict(Exception):
@@ -66,8 +65,7 @@ def _add_revision(note, acting_user, restored_from=None):
 
 
 def _require_editor(acting_user, national_society):
-    if not can_edit_notes_of(acting_user, national_society):
-        raise PermissionDenied
+    can_edit_notes_of(acting_user, national_society).enforce()
 
 
 @transaction.atomic
@@ -88,8 +86,7 @@ def note_save(
     since (or was deleted and replaced by another note), NoteConflict is raised and nothing is
     saved: the second save is never lost silently, the editor sees both texts and decides.
     """
-    membership = membership_of(acting_user)
-    society = membership.national_society if membership else None
+    society = viewer_of(acting_user).organisation
     _require_editor(acting_user, society)
     text = _clean(text, visibility)
     subject = {"message": message} if message is not None else {"section": section}
@@ -188,13 +185,7 @@ def note_delete(*, acting_user, note: ContextNote) -> ContextNote:
 def note_undelete(*, acting_user, note: ContextNote) -> ContextNote:
     """A society admin brings a deleted note back (unless the subject has a newer note)."""
     note = _lock(note)
-    membership = membership_of(acting_user)
-    if (
-        membership is None
-        or membership.national_society_id != note.national_society_id
-        or membership.role != Membership.Role.SOCIETY_ADMIN
-    ):
-        raise PermissionDenied
+    can_undelete_note(acting_user, note).enforce()
     if note.deleted_at is None:
         return note
     subject = {"message_id": note.message_id} if note.message_id else {"section_id": note.section_id}

@@ -12,7 +12,7 @@ from core.flash import flash_outcome
 
 from messages_app.notes.forms import NoteForm
 from messages_app.notes.markup import render_note
-from messages_app.notes.permissions import can_edit_notes_of
+from messages_app.notes.permissions import can_edit_notes_of, can_undelete_note
 
 
 def _edit(request, *, message=None, section=None, back_url):
@@ -84,13 +84,13 @@ def section_note(request, key):
 def note_history(request, note_id):
     note, revisions = note_selectors.note_history(fetched_by=request.user, note_id=note_id)
     note_services.notes_viewed_record(request=request, notes=[note])
-    can_edit = can_edit_notes_of(request.user, note.national_society)
+    can_edit = bool(can_edit_notes_of(request.user, note.national_society))
     return render(request, "messages_app/notes/note_history.html", {"note": note, "revisions": revisions, "can_edit": can_edit})
 
 
 @require_http_methods(["GET", "POST"])
 def note_restore(request, note_id, number):
-    note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, editor=True)
+    note = note_selectors.access_own_note_by_id(fetched_by=request.user, note_id=note_id, rule=note_selectors.may_edit)
     revision = get_object_or_404(note.revisions, number=number)
     if request.method == "POST":
         flash_outcome(
@@ -105,7 +105,7 @@ def note_restore(request, note_id, number):
 
 @require_http_methods(["GET", "POST"])
 def note_delete(request, note_id):
-    note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, editor=True)
+    note = note_selectors.access_own_note_by_id(fetched_by=request.user, note_id=note_id, rule=note_selectors.may_edit)
     if request.method == "POST":
         note_services.note_delete(acting_user=request.user, note=note)
         flash.success(request, _("Note deleted. A society admin can bring it back from the notes overview."))
@@ -116,14 +116,14 @@ def note_delete(request, note_id):
 
 @require_POST
 def note_undelete(request, note_id):
-    note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, society_admin=True)
+    note = note_selectors.access_own_note_by_id(fetched_by=request.user, note_id=note_id, rule=can_undelete_note)
     flash_outcome(request, lambda: note_services.note_undelete(acting_user=request.user, note=note), _("The note is back."))
     return redirect("messages:notes_overview")
 
 
 @require_POST
 def note_confirm_review(request, note_id):
-    note = note_selectors.own_note(fetched_by=request.user, note_id=note_id, editor=True)
+    note = note_selectors.access_own_note_by_id(fetched_by=request.user, note_id=note_id, rule=note_selectors.may_edit)
     flash_outcome(
         request,
         lambda: note_services.note_confirm_review(acting_user=request.user, note=note),

@@ -37,7 +37,7 @@ def _printed(request, *, template_context, kind, target_type, target_id, message
 
 
 def _briefing_print(request, briefing_id, fmt):
-    page = briefing_selectors.briefing_detail(fetched_by=request.user, briefing_id=briefing_id)
+    page = briefing_selectors.access_briefing_by_id(fetched_by=request.user, briefing_id=briefing_id)
     messages = [item.message for item in page.items]
     return _printed(
         request,

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from console import permissions as console_permissions
 from national_societies import permissions
 from national_societies.demo import DEMO_PASSWORD
 from national_societies.models import AllowedDomain, Membership, User
@@ -98,7 +99,7 @@ def test_demo_roles_answer_the_permission_functions(db, debug):
     assert permissions.can_manage_members_of(users["admin@colombia.example.org"], colombia)
     assert not permissions.can_manage_members_of(users["admin@colombia.example.org"], mexico)
     assert not permissions.is_privileged(users["member@mexico.example.org"])
-    assert permissions.can_review_access_log_of(users["focal@icrc.example.org"], mexico)
+    assert console_permissions.can_review_access_log_of(users["focal@icrc.example.org"], mexico)
     assert permissions.is_platform_admin(users["platform@ifrc.example.org"])
 
 

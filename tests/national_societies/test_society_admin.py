@@ -542,7 +542,7 @@ def test_a_society_admin_cannot_change_the_role_of_a_focal_point_or_platform_adm
     higher = person(colombia, their_role)
     response = admin_client.post(member_url("member_role", colombia, higher), {"role": new_role})
     assert role_of(higher) == their_role
-    assert flashes(response) == ["You cannot give or take away this role."]
+    assert flashes(response) == ["Only a platform admin changes the role or access of this account."]
     assert recorded(higher) == []
 
 
@@ -569,7 +569,16 @@ def test_the_last_active_society_admin_cannot_be_demoted_by_a_platform_admin(pla
 def test_the_last_active_society_admin_cannot_demote_themselves(admin_client, admin_a, colombia):
     response = admin_client.post(member_url("member_role", colombia, admin_a), {"role": Role.MEMBER})
     assert role_of(admin_a) == Role.SOCIETY_ADMIN
-    assert flashes(response) == ["Colombian Red Cross needs at least one active society admin."]
+    assert flashes(response) == ["This is your own account: another admin changes your role or deactivates it."]
+
+
+def test_nobody_changes_their_own_role_by_post_even_with_another_admin(admin_client, admin_a, colombia):
+    """The page offers no role form for one's own account; the service refuses a forged POST too."""
+    person(colombia, Role.SOCIETY_ADMIN)  # so that "last admin" is not the reason
+    response = admin_client.post(member_url("member_role", colombia, admin_a), {"role": Role.MEMBER})
+    assert role_of(admin_a) == Role.SOCIETY_ADMIN
+    assert flashes(response) == ["This is your own account: another admin changes your role or deactivates it."]
+    assert recorded(admin_a) == []
 
 
 def test_a_deactivated_admin_does_not_count_as_the_other_admin(platform_client, admin_a, colombia):
