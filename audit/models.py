@@ -44,6 +44,8 @@ class Action(models.TextChoices):
     NOTE_VIEWED = "note_viewed", _("viewed a note")
     EXPORTED_LOG = "exported_log", _("exported the access log")
     ARCHIVED_LOG = "archived_log", _("archived old access-log events")
+    LOADED_EDITION = "loaded_edition", _("loaded an edition of the document")
+    LOADED_TRANSLATION = "loaded_translation", _("loaded an official translation")
     ACCESS_DENIED = "access_denied", _("was denied access")
 
 

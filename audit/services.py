@@ -159,18 +159,19 @@ def audit_record(
         raise AuditWriteFailed(str(error)) from error
 
 
-def audit_record_many(*, action: str, actor, targets, request=None, **common) -> list[AuditEvent]:
+def audit_record_many(*, actor, targets, action: str | None = None, request=None, **common) -> list[AuditEvent]:
     """One event per target (e.g. each note shown on a page), in one INSERT, with one actor snapshot.
 
-    `targets` is a list of dicts of per-event arguments (target, target_type, message, details…).
+    `targets` is a list of dicts of per-event arguments (action, target, target_type, message,
+    details…); `action` and `common` are the defaults they override.
     """
     if not targets:
         return []
     snapshot = _actor_snapshot(actor)
-    events = [
-        AuditEvent(**_event_fields(action=action, actor=actor, request=request, snapshot=snapshot, **{**common, **each}))
-        for each in targets
-    ]
+    events = []
+    for each in targets:
+        fields = {"action": action, **common, **each}
+        events.append(AuditEvent(**_event_fields(actor=actor, request=request, snapshot=snapshot, **fields)))
     try:
         return AuditEvent.objects.bulk_create(events)
     except DatabaseError as error:

@@ -231,7 +231,7 @@ def organisation_activity(*, fetched_by, slug: str, weeks: int = 12) -> Organisa
     )
     members = Membership.objects.filter(national_society=organisation, user__is_active=True).select_related("user")
     never_used = [m.user for m in members.filter(user__last_login__isnull=True).order_by("user__email")]
-    edition = Edition.objects.order_by("-sequence").first()
+    edition = Edition.objects.current_first().first()
     not_opened = []
     if edition is not None:
         # NOT EXISTS per member (an index probe each) rather than NOT IN over every read of the edition.

@@ -7,10 +7,12 @@ from messages_app.catalogue.models import (  # noqa: F401
     Document,
     Edition,
     Message,
+    MessageRead,
     MessageVersion,
     RulesAcknowledgement,
     Section,
     Topic,
 )
 from messages_app.notes.models import ContextNote, ContextNoteRevision  # noqa: F401
+from messages_app.printing.models import Print  # noqa: F401
 from messages_app.translations.models import MessageTranslation, OfficialTranslation  # noqa: F401

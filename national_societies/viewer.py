@@ -12,13 +12,19 @@ from dataclasses import dataclass
 from audit.context import current_request
 from audit.services import Actor
 
-from national_societies.models import Membership
+from national_societies.models import Membership, User
 
 _ROWS_ATTRIBUTE = "_km_membership_rows"
+READ_WITH_MEMBERSHIP = "_km_read_with_membership"
 
 
-def _membership_row(user_id: int) -> Membership | None:
+def _membership_row(user) -> Membership | None:
     """The user's membership row as stored, active or not (the access log records it as it is)."""
+    if getattr(user, READ_WITH_MEMBERSHIP, False) and User.membership.is_cached(user):
+        # The request's user, read with their membership when the request began (backends.py). Not
+        # any user object's cache: one kept across requests (or in a test) may be stale.
+        return getattr(user, "membership", None)
+    user_id = user.pk
     request = current_request()
     rows = getattr(request, _ROWS_ATTRIBUTE, None) if request is not None else None
     if rows is not None and user_id in rows:
@@ -45,7 +51,7 @@ def effective_membership(user) -> Membership | None:
     deactivated accounts, accounts without a membership, members of a deactivated organisation."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    row = _membership_row(user.pk)
+    row = _membership_row(user)
     if row is None or not row.national_society.is_active:
         return None
     return row
@@ -55,7 +61,7 @@ def actor_of(user) -> Actor | None:
     """The access log's picture of `user` as they are now (organisation and role, active or not)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    row = _membership_row(user.pk)
+    row = _membership_row(user)
     if row is None:
         return Actor(user_id=user.pk, email=user.email)
     return Actor(

@@ -134,9 +134,11 @@ else:
     }
 
 AUTH_USER_MODEL = "national_societies.User"
+# Django's and allauth's backends, reading the signed-in user with their membership in one query.
+# (Sessions signed in before this setting name the old backends: their users sign in again once.)
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "national_societies.backends.MembershipModelBackend",
+    "national_societies.backends.MembershipAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -9,6 +9,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,8 +21,23 @@ class Document(models.Model):
         return self.title
 
 
+# The document the library serves (its slug in the content file).
+DOCUMENT_SLUG = "migration-americas"
+
+
+class EditionQuerySet(models.QuerySet):
+    def current_first(self, document=DOCUMENT_SLUG):
+        """Editions of `document` (a Document or its slug), newest first: `.first()` is the current
+        edition, the one readers see. The one definition of "current"."""
+        if isinstance(document, Document):
+            return self.filter(document=document).order_by("-sequence")
+        return self.filter(document__slug=document).order_by("-sequence")
+
+
 class Edition(models.Model):
     """One loaded edition of the document, with the texts that frame the messages."""
+
+    objects = EditionQuerySet.as_manager()
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="editions")
     label = models.CharField(max_length=50)
@@ -173,3 +189,25 @@ class RulesAcknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.user_id} acknowledged {self.rules_version[:12]}"
+
+
+class MessageRead(models.Model):
+    """A reader opened this version of a message (its page, its social-media helper, the changes list).
+
+    Written by the one read path (catalogue/reads.py) in the same transaction as the access-log row,
+    and kept by the library itself: "what changed since your last visit" reads this table, never the
+    access log, whose old rows are archived away. One row per version read, the first time.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    version_number = models.PositiveIntegerField()
+    first_read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "message", "version_number"], name="message_read_once_per_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} read {self.message_id} v{self.version_number}"

@@ -2,15 +2,25 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
+from django.urls import reverse
 
-from audit.models import Action, AuditEvent
 from messages_app.catalogue.diffs import word_diff
-from messages_app.catalogue.models import Document, Edition, Message, MessageVersion, RulesAcknowledgement, Section, Topic
+from messages_app.catalogue.models import (
+    DOCUMENT_SLUG,
+    Document,
+    Edition,
+    Message,
+    MessageRead,
+    MessageVersion,
+    RulesAcknowledgement,
+    Section,
+    Topic,
+)
 from messages_app.catalogue.permissions import can_read_library
-
-DOCUMENT_SLUG = "migration-americas"
 
 
 def require_reader(user):
@@ -44,7 +54,7 @@ def library_home(*, fetched_by) -> LibraryHome:
     document = Document.objects.filter(slug=DOCUMENT_SLUG).first()
     if document is None:
         raise Http404("The key messages have not been loaded yet.")
-    edition = document.editions.order_by("-sequence").first()
+    edition = Edition.objects.current_first(document).first()
     live = Q(messages__retired_in__isnull=True)
     sections = list(
         Section.objects.filter(document=document, retired_in__isnull=True, parent__isnull=True)
@@ -75,7 +85,7 @@ def library_home(*, fetched_by) -> LibraryHome:
 
 def current_edition(*, fetched_by) -> Edition:
     require_reader(fetched_by)
-    edition = Edition.objects.filter(document__slug=DOCUMENT_SLUG).order_by("-sequence").first()
+    edition = Edition.objects.current_first().first()
     if edition is None:
         raise Http404("The key messages have not been loaded yet.")
     return edition
@@ -111,42 +121,64 @@ class MessagePage:
     message: Message
     version: MessageVersion
     children: list[Message]
-    previous: Message | None
-    next: Message | None
+    previous: "MessageLink | None"
+    next: "MessageLink | None"
     versions: list[MessageVersion]
 
 
 def message_detail(*, identifier: str, fetched_by, version_number: int | None = None) -> MessagePage:
     """A message's current text, or one of its earlier versions, which stay readable."""
     require_reader(fetched_by)
+    live = Message.objects.filter(retired_in__isnull=True)
     message = (
         Message.objects.select_related("current_version__edition", "section__parent", "parent")
-        .prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.order_by("name")),
-            Prefetch("versions", queryset=MessageVersion.objects.select_related("edition").order_by("number")),
-            Prefetch("children", queryset=live_messages()),
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+        # The neighbours in the document and whether there are children, in the same query.
+        .annotate(
+            previous_identifier=Subquery(
+                live.filter(position__lt=OuterRef("position")).order_by("-position").values("identifier")[:1]
+            ),
+            next_identifier=Subquery(live.filter(position__gt=OuterRef("position")).order_by("position").values("identifier")[:1]),
+            has_children=Exists(live.filter(parent=OuterRef("pk"))),
         )
         .filter(identifier=identifier)
         .first()
     )
     if message is None:
         raise Http404
-    versions = list(message.versions.all())
+    if message.current_version.number == 1:
+        # Versions are numbered from 1 in the order editions gave them: one version, nothing to fetch.
+        versions = [message.current_version]
+    else:
+        versions = list(message.versions.select_related("edition").order_by("number"))
     if version_number is None:
         version = message.current_version
     else:
         version = next((v for v in versions if v.number == version_number), None)
         if version is None:
             raise Http404
-    neighbours = Message.objects.filter(retired_in__isnull=True).only("identifier", "position")
     return MessagePage(
         message=message,
         version=version,
-        children=list(message.children.all()),
-        previous=neighbours.filter(position__lt=message.position).order_by("-position").first(),
-        next=neighbours.filter(position__gt=message.position).order_by("position").first(),
+        children=list(live_messages().filter(parent=message)) if message.has_children else [],
+        previous=_neighbour(message.previous_identifier),
+        next=_neighbour(message.next_identifier),
         versions=versions,
     )
+
+
+@dataclass(frozen=True)
+class MessageLink:
+    """A previous/next link: the identifier is all the page shows of the neighbour."""
+
+    identifier: str
+
+    def get_absolute_url(self):
+        return reverse("messages:detail", args=[self.identifier])
+
+
+def _neighbour(identifier: str | None) -> MessageLink | None:
+    return MessageLink(identifier) if identifier else None
 
 
 def topic_list(*, fetched_by) -> list[Topic]:
@@ -166,14 +198,26 @@ def topic_detail(*, slug: str, fetched_by) -> tuple[Topic, list[Message]]:
     return topic, list(live_messages().filter(topics=topic))
 
 
+# Every request asks which rules are in force (RulesAcknowledgementMiddleware): the answer is kept in
+# the shared cache (Redis or the database cache in production) and forgotten when an edition is loaded.
+RULES_VERSION_CACHE_KEY = "km:current-rules-version"
+RULES_VERSION_CACHE_SECONDS = 300  # a bound on staleness should an edition arrive by another path
+
+
 def current_rules_version() -> str | None:
     """The version of the handling rules users must have acknowledged; None before any load."""
-    return (
-        Edition.objects.filter(document__slug=DOCUMENT_SLUG)
-        .order_by("-sequence")
-        .values_list("rules_version", flat=True)
-        .first()
-    )
+    version = cache.get(RULES_VERSION_CACHE_KEY)
+    if version is None:
+        version = Edition.objects.current_first().values_list("rules_version", flat=True).first() or ""
+        cache.set(RULES_VERSION_CACHE_KEY, version, RULES_VERSION_CACHE_SECONDS)
+    return version or None
+
+
+def forget_current_rules_version() -> None:
+    """After a new edition: now, and again once it is committed (a request in between may have
+    cached the previous version)."""
+    cache.delete(RULES_VERSION_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(RULES_VERSION_CACHE_KEY))
 
 
 def rules_acknowledged(*, user, rules_version: str) -> bool:
@@ -194,21 +238,19 @@ class ChangeSinceVisit:
 
 
 def changes_since_last_visit(*, fetched_by) -> list[ChangeSinceVisit]:
-    """Messages new or changed since this reader last read them, from their own access-log rows.
+    """Messages new or changed since this reader last read them, from their read receipts (MessageRead,
+    written by reads.record_shown).
 
     Changed: the reader opened an earlier version than the current one. New: a message added by an
-    edition loaded after the reader's first reading, which they have not opened yet.
+    edition loaded after the reader first opened a message, which they have not opened yet.
     """
     require_reader(fetched_by)
-    mine = AuditEvent.objects.filter(actor_user_id=fetched_by.pk)
-    read = dict(
-        mine.filter(action=Action.VIEWED_MESSAGE, message_version__isnull=False)
-        .values_list("message_identifier")
-        .annotate(last=Max("message_version"))
-    )
-    first_activity = mine.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    mine = MessageRead.objects.filter(user_id=fetched_by.pk)
+    summary = mine.aggregate(first=Min("first_read_at"))
+    first_activity = summary["first"]
     if first_activity is None:
         return []
+    read = dict(mine.values_list("message__identifier").annotate(last=Max("version_number")).order_by())
     live = list(live_messages().select_related("current_version__edition"))
     changed = [m for m in live if m.identifier in read and m.current_version.number > read[m.identifier]]
     versions = {

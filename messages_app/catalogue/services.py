@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from messages_app.catalogue.content_file import ContentDocument, ContentFileError
-from audit.services import Action, audit_record
+from audit.models import Action
+from audit.services import audit_record
+from messages_app.catalogue.selectors import forget_current_rules_version
 from messages_app.catalogue.models import Document, Edition, Message, MessageVersion, RulesAcknowledgement, Section, Topic
 
 
@@ -46,18 +48,21 @@ def _frame_texts(content: ContentDocument) -> dict:
 
 
 @transaction.atomic
-def key_messages_load(*, content: ContentDocument) -> LoadReport:
+def key_messages_load(*, content: ContentDocument, loaded_by=None, loaded_as: str = "") -> LoadReport:
     """Import a validated content file: idempotent, all or nothing.
 
     A text that differs from the loaded one becomes a new version, and only under a new
     edition label: changing canonical text without a new edition is refused, because the
     document asks that its messages be kept exactly as designed.
+
+    A load that changed anything is recorded in the access log, in the same transaction, naming who
+    loaded it: `loaded_by` (a user), or `loaded_as` (e.g. the server account that ran the command).
     """
     report = LoadReport(edition=content.edition)
     document, created = Document.objects.select_for_update().get_or_create(
         slug=content.slug, defaults={"title": content.title}
     )
-    latest = document.editions.order_by("-sequence").first()
+    latest = Edition.objects.current_first(document).first()
     edition, report.edition_created = _edition_for(document, latest, content)
     if document.title != content.title:
         if not report.edition_created:
@@ -76,7 +81,27 @@ def key_messages_load(*, content: ContentDocument) -> LoadReport:
         report.messages_created or report.messages_changed or report.index_changes
     ):
         _refresh_search_vectors()
+    if report.edition_created:
+        forget_current_rules_version()
+    if report.changed_anything:
+        record_load(
+            action=Action.LOADED_EDITION, loaded_by=loaded_by, loaded_as=loaded_as, edition=edition, source=content.source_name,
+            changes={
+                "edition_created": report.edition_created, "new": report.messages_created,
+                "changed": report.messages_changed, "retired": report.messages_retired, "index_changes": report.index_changes,
+            },
+        )
     return report
+
+
+def record_load(*, action, loaded_by, loaded_as, edition, source, changes, language: str = "") -> None:
+    """The access-log row of a load (of an edition or of its translation), naming who loaded it."""
+    details = {"edition": edition.label, "document": edition.document.slug, "source": source, **changes}
+    if language:
+        details["language"] = language
+    if loaded_by is None:
+        details["loaded_as"] = loaded_as or "unknown"
+    audit_record(action=action, actor=loaded_by, target=edition, target_type="edition", details=details)
 
 
 def _edition_for(document, latest, content):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
-from audit.services import audit_record, audit_record_many
+from audit.services import audit_record
 from national_societies.viewer import viewer_of
 
 from messages_app.notes.models import NOTE_MAX_LENGTH, ContextNote, ContextNoteRevision, Visibility
@@ -196,25 +196,3 @@ def note_undelete(*, acting_user, note: ContextNote) -> ContextNote:
     note.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     _audit(Action.NOTE_EDITED, acting_user, note, undeleted=True)
     return note
-
-
-def notes_viewed_record(*, request, notes) -> None:
-    """One access-log row per note shown to the reader (own society's notes included), in one INSERT."""
-    from django.conf import settings
-
-    if not settings.AUDIT_READS_ENABLED:  # benchmarks only; production settings refuse it
-        return
-    audit_record_many(
-        action=Action.NOTE_VIEWED,
-        actor=request.user,
-        request=request,
-        targets=[
-            {
-                "target": note,
-                "target_type": "note",
-                "message": note.message,
-                "details": {"organisation": note.national_society.slug, "visibility": note.visibility},
-            }
-            for note in notes
-        ],
-    )

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from messages_app.notes import selectors as note_selectors, services as note_services
 from messages_app.catalogue import selectors
+from messages_app.catalogue.reads import record_shown
 from core.flash import flash_outcome
 
 from messages_app.notes.forms import NoteForm
@@ -36,7 +37,7 @@ def _edit(request, *, message=None, section=None, back_url):
                 expected_note_id=form.cleaned_data["note"],
             )
         except note_services.NoteConflict as conflict:
-            note_services.notes_viewed_record(request=request, notes=[conflict.note])
+            record_shown(request, notes=[conflict.note])
             return render(
                 request,
                 "messages_app/notes/note_conflict.html",
@@ -64,7 +65,7 @@ def _edit(request, *, message=None, section=None, back_url):
             return redirect(back_url)
     if note is not None and request.method != "POST":
         # The form shows the note's text: a read, recorded like any other.
-        note_services.notes_viewed_record(request=request, notes=[note])
+        record_shown(request, notes=[note])
     return render(request, "messages_app/notes/note_edit.html", context)
 
 
@@ -83,7 +84,7 @@ def section_note(request, key):
 @require_safe
 def note_history(request, note_id):
     note, revisions = note_selectors.note_history(fetched_by=request.user, note_id=note_id)
-    note_services.notes_viewed_record(request=request, notes=[note])
+    record_shown(request, notes=[note])
     can_edit = bool(can_edit_notes_of(request.user, note.national_society))
     return render(request, "messages_app/notes/note_history.html", {"note": note, "revisions": revisions, "can_edit": can_edit})
 
@@ -99,7 +100,7 @@ def note_restore(request, note_id, number):
             _("Revision %(n)d is the note's text again.") % {"n": number},
         )
         return redirect("messages:note_history", note.pk)
-    note_services.notes_viewed_record(request=request, notes=[note])
+    record_shown(request, notes=[note])
     return render(request, "messages_app/notes/note_confirm.html", {"note": note, "revision": revision, "action": "restore", "preview": render_note(revision.text)})
 
 
@@ -110,7 +111,7 @@ def note_delete(request, note_id):
         note_services.note_delete(acting_user=request.user, note=note)
         flash.success(request, _("Note deleted. A society admin can bring it back from the notes overview."))
         return redirect(note.subject.get_absolute_url())
-    note_services.notes_viewed_record(request=request, notes=[note])
+    record_shown(request, notes=[note])
     return render(request, "messages_app/notes/note_confirm.html", {"note": note, "action": "delete", "preview": render_note(note.text)})
 
 

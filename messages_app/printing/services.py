@@ -1,44 +1,55 @@
 """Print views and PDF of briefings, sections and the whole document, each watermarked with the
 reader, their society, the date, "Internal — do not share outside <society>" and a trace code.
 
-Every print and every PDF is recorded in the access log with its trace code, before it is built;
-focal points look a trace code up in the console, so a copy found outside tells whose it was.
+Every print and every PDF is recorded (a Print row, and the access log with its trace code) before it
+is built; focal points look a trace code up in the console, so a copy found outside tells whose it was.
 """
 
 import secrets
 
-from django.utils import timezone
-
 from django.utils.translation import gettext as _
 
-from audit.models import Action, AuditEvent
-from audit.services import audit_record
-from national_societies.permissions import membership_of
+from messages_app.catalogue.reads import Action, record_shown
+from messages_app.printing.models import Print
+from national_societies.viewer import viewer_of
 
 # No 0/O, 1/I/L: a code read off a photocopy must not be ambiguous.
 TRACE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PAPER_SIZES = {"a4": "A4", "letter": "Letter"}
 
-
 def new_trace_code() -> str:
-    """A fresh code: one that no print in the access log already carries (a code names one print)."""
+    """A fresh code: one that no earlier print carries (a code names one print)."""
     while True:
         raw = "".join(secrets.choice(TRACE_ALPHABET) for _ in range(8))
         code = f"KM-{raw[:4]}-{raw[4:]}"
-        if not AuditEvent.objects.filter(trace_code=code).exists():
+        if not Print.objects.filter(trace_code=code).exists():
             return code
 
+def print_record(
+    *, request, kind: str, target_type: str, target_id: str, paper: str, messages=(), fmt: str = "print",
+    translated: str = "", notes=(),
+) -> dict:
+    """Record a print or PDF (its Print row and its access-log rows, in the request's transaction)
+    and return the watermark its pages carry.
 
-def print_record(*, request, kind: str, target_type: str, target_id: str, paper: str, messages=(), fmt: str = "print", translated: str = "") -> dict:
-    """Record a print or PDF and return the watermark the pages carry.
-
-    `translated`: the language of the official translations printed beside the originals, if any."""
+    `translated`: the language of the official translations printed beside the originals, if any;
+    `notes`: the society notes printed with the messages (each recorded as read)."""
     code = new_trace_code()
-    membership = membership_of(request.user)
-    society = membership.national_society.name if membership else ""
-    audit_record(
+    viewer = viewer_of(request.user)
+    society = viewer.organisation.name if viewer.organisation else ""
+    printed = Print.objects.create(
+        trace_code=code,
+        reader=request.user,
+        reader_name=request.user.get_full_name() or request.user.email,
+        reader_email=request.user.email,
+        organisation=society,
+        paper=PAPER_SIZES.get(paper, "A4"),
+        kind=kind,
+        format=fmt,
+    )
+    record_shown(
+        request,
         action=Action.PRINTED,
-        actor=request.user,
         target_type=target_type,
         target_id=target_id,
         trace_code=code,
@@ -46,38 +57,28 @@ def print_record(*, request, kind: str, target_type: str, target_id: str, paper:
             "format": fmt, "kind": kind, "paper": paper, "messages": [m.identifier for m in messages][:200],
             **({"translation_shown": translated} if translated else {}),
         },
-        request=request,
+        notes=notes,
     )
-    return {
-        "trace_code": code,
-        "reader": request.user.get_full_name() or request.user.email,
-        "email": request.user.email,
-        "society": society,
-        "date": timezone.now(),
-        "paper": PAPER_SIZES.get(paper, "A4"),
-        "top_text": internal_notice(society),
-    }
+    return _watermark(printed)
 
+def _watermark(printed: Print) -> dict:
+    return {
+        "trace_code": printed.trace_code,
+        "reader": printed.reader_name,
+        "email": printed.reader_email,
+        "society": printed.organisation,
+        "date": printed.printed_at,
+        "paper": printed.paper,
+        "top_text": internal_notice(printed.organisation),
+    }
 
 def internal_notice(society: str) -> str:
     return _("Internal — do not share outside %(society)s") % {"society": society}
 
-
 def watermark_of_print(*, trace_code: str, user) -> dict | None:
-    """The watermark of a print this user made, from its access-log row (None if it is not theirs)."""
-    event = AuditEvent.objects.filter(action=Action.PRINTED, trace_code=trace_code, actor_user_id=user.pk).first()
-    if event is None:
-        return None
-    return {
-        "trace_code": event.trace_code,
-        "reader": user.get_full_name() or user.email,
-        "email": event.actor_email,
-        "society": event.actor_organisation,
-        "date": event.occurred_at,
-        "paper": PAPER_SIZES.get(event.details.get("paper", "a4"), "A4"),
-        "top_text": internal_notice(event.actor_organisation),
-    }
-
+    """The watermark of a print this user made (None if there is none, or it is someone else's)."""
+    printed = Print.objects.filter(trace_code=trace_code, reader_id=user.pk).first()
+    return _watermark(printed) if printed is not None else None
 
 def _css_string(text: str) -> str:
     """A CSS string literal: quotes, backslashes and control characters escaped, and also < > &:
@@ -90,7 +91,6 @@ def _css_string(text: str) -> str:
         else:
             out.append(char)
     return '"' + "".join(out) + '"'
-
 
 def watermark_css(watermark: dict) -> str:
     """@page margin boxes that put the watermark on every printed page (Chromium and WeasyPrint)."""
@@ -106,11 +106,9 @@ def watermark_css(watermark: dict) -> str:
         "}\n"
     )
 
-
 def paper_of(request) -> str:
     paper = request.GET.get("paper", "a4").lower()
     return paper if paper in PAPER_SIZES else "a4"
-
 
 def print_css() -> str:
     """The print stylesheet, inlined into PDFs (WeasyPrint fetches nothing, not even from us)."""
@@ -118,7 +116,6 @@ def print_css() -> str:
 
     with open(finders.find("css/print.css"), encoding="utf-8") as handle:
         return handle.read()
-
 
 def render_pdf(html: str) -> bytes:
     """HTML to PDF with WeasyPrint, offline: every URL fetch is refused (the resource is left out).

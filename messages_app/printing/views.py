@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET
 
 from messages_app.briefings import selectors as briefing_selectors
 from messages_app.catalogue import selectors
-from messages_app.notes import services as note_services
 from messages_app.printing.services import paper_of, print_css, print_record, render_pdf, watermark_css, watermark_of_print
 from messages_app.translations.selectors import in_reader_language
 
@@ -19,9 +18,8 @@ def _printed(request, *, template_context, kind, target_type, target_id, message
     translated = content.language if any(m.shown.translation for m in messages) else ""
     watermark = print_record(
         request=request, kind=kind, target_type=target_type, target_id=target_id, paper=paper, messages=messages, fmt=fmt,
-        translated=translated,
+        translated=translated, notes=notes,
     )
-    note_services.notes_viewed_record(request=request, notes=notes)
     context = {**template_context, "watermark": watermark, "paper": paper, "pdf": fmt == "pdf", "pdf_url": pdf_url, "content": content}
     if "title_section" in template_context:  # its heading in the reader's language, now that it is known
         context["title"] = template_context["title_section"].display_title

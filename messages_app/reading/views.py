@@ -12,11 +12,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from messages_app.briefings import selectors as briefing_selectors
-from messages_app.notes import selectors as note_selectors, services as note_services
+from messages_app.notes import selectors as note_selectors
 from messages_app.catalogue import selectors, services
 from messages_app.catalogue.middleware import ACKNOWLEDGED_KEY
-from messages_app.catalogue.reads import Action, record_read
-from audit.services import audit_record_many
+from messages_app.catalogue.reads import Action, Read, record_shown
 from messages_app.reading.search import MAX_QUERY_LENGTH, highlight, highlight_text, message_search
 from messages_app.translations.selectors import in_reader_language, translation_coverage
 
@@ -29,7 +28,7 @@ def _briefing_menu(request, messages):
 @require_safe
 def home(request):
     home = selectors.library_home(fetched_by=request.user)
-    record_read(request, Action.VIEWED_DOCUMENT, target=home.document, target_id=home.document.slug)
+    record_shown(request, action=Action.VIEWED_DOCUMENT, target=home.document, target_id=home.document.slug)
     content = in_reader_language(request, sections=[*home.sections, *(sub for s in home.sections for sub in s.subsections.all())])
     return render(
         request, "messages_app/reading/library_home.html", {"home": home, "content": content, "framing": content.framing(home.edition)}
@@ -39,9 +38,8 @@ def home(request):
 @require_safe
 def section(request, key):
     page = selectors.section_detail(key=key, fetched_by=request.user)
-    record_read(request, Action.VIEWED_SECTION, target_type="section", target_id=page.section.key)
     panel = note_selectors.notes_panel(fetched_by=request.user, section=page.section)
-    note_services.notes_viewed_record(request=request, notes=panel.notes)
+    record_shown(request, action=Action.VIEWED_SECTION, target_type="section", target_id=page.section.key, notes=panel.notes)
     section_messages = list(page.messages) + [m for _sub, sub_messages in page.subsections for m in sub_messages]
     content = in_reader_language(request, messages=section_messages, sections=[page.section, *(sub for sub, _m in page.subsections)])
     return render(
@@ -55,12 +53,11 @@ def section(request, key):
 def detail(request, identifier):
     page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
     in_reader_language(request, messages=[page.message, *page.children], sections=[page.message.section])
-    record_read(
-        request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
-        message=page.message, version=page.version, details=_translation_shown(page.message),
-    )
     panel = note_selectors.notes_panel(fetched_by=request.user, message=page.message)
-    note_services.notes_viewed_record(request=request, notes=panel.notes)
+    record_shown(
+        request, action=Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
+        message=page.message, version=page.version, details=_translation_shown(page.message), notes=panel.notes,
+    )
     return render(
         request,
         "messages_app/reading/message_detail.html",
@@ -72,7 +69,10 @@ def detail(request, identifier):
 def version(request, identifier, number):
     page = selectors.message_detail(identifier=identifier, fetched_by=request.user, version_number=number)
     in_reader_language(request, messages=[page.message, *page.children], sections=[page.message.section])
-    record_read(request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier, message=page.message, version=page.version)
+    record_shown(
+        request, action=Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
+        message=page.message, version=page.version,
+    )
     return render(request, "messages_app/reading/message_detail.html", {"page": page, "message": page.message})
 
 
@@ -86,7 +86,7 @@ def topics(request):
 @require_safe
 def topic(request, slug):
     topic, topic_messages = selectors.topic_detail(slug=slug, fetched_by=request.user)
-    record_read(request, Action.VIEWED_TOPIC, target_type="topic", target_id=topic.slug)
+    record_shown(request, action=Action.VIEWED_TOPIC, target_type="topic", target_id=topic.slug)
     content = in_reader_language(request, messages=topic_messages, topics=[topic])
     return render(
         request,
@@ -105,9 +105,11 @@ def search(request):
     if query:
         queryset, terms = message_search(query=query, fetched_by=request.user, language=request.LANGUAGE_CODE)
         page_obj = Paginator(queryset, settings.SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-        record_read(request, Action.SEARCHED, target_type="search", query=query, details={"page": page_obj.number})
         context["notes"] = note_selectors.note_search(fetched_by=request.user, terms=terms)
-        note_services.notes_viewed_record(request=request, notes=context["notes"])
+        record_shown(
+            request, action=Action.SEARCHED, target_type="search", query=query, details={"page": page_obj.number},
+            notes=context["notes"],
+        )
         found = list(page_obj.object_list)
         context["content"] = in_reader_language(request, messages=found)
         context.update(
@@ -181,8 +183,8 @@ def copied(request, identifier):
     language = request.GET.get("language", "")
     if language != settings.KEY_MESSAGES_ORIGINAL_LANGUAGE and language in dict(settings.LANGUAGES):
         details = {"copied": "official translation", "language": language}
-    record_read(
-        request, Action.COPIED_MESSAGE, target_type="message", target_id=page.message.identifier,
+    record_shown(
+        request, action=Action.COPIED_MESSAGE, target_type="message", target_id=page.message.identifier,
         message=page.message, version=page.version, details=details,
     )
     return HttpResponse(status=204)
@@ -197,8 +199,8 @@ def social(request, identifier):
     """A message prepared for a social media post: the text, a live count against post limits, copy."""
     page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
     in_reader_language(request, messages=[page.message])
-    record_read(
-        request, Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
+    record_shown(
+        request, action=Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
         message=page.message, version=page.version, details={"page": "social media helper", **(_translation_shown(page.message) or {})},
     )
     length = len(page.message.shown.translation or page.version.text)
@@ -218,13 +220,5 @@ def changes(request):
     """What changed since your last visit: new messages, and changed ones with the canonical diff."""
     items = selectors.changes_since_last_visit(fetched_by=request.user)
     # Reading the new text here counts as reading the message: it leaves this list next time.
-    audit_record_many(
-        action=Action.VIEWED_MESSAGE,
-        actor=request.user,
-        request=request,
-        targets=[
-            {"target_type": "message", "target_id": i.message.identifier, "message": i.message, "version": i.message.current_version, "details": {"page": "changes since last visit"}}
-            for i in items
-        ],
-    )
+    record_shown(request, reads=[Read(i.message, i.message.current_version, {"page": "changes since last visit"}) for i in items])
     return render(request, "messages_app/reading/changes.html", {"items": items})

@@ -14,8 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import Action
 from messages_app.catalogue.content_file import ContentDocument, ContentFileError
-from messages_app.catalogue.models import Document, Message, Section, Topic
+from messages_app.catalogue.services import record_load
+from messages_app.catalogue.models import Document, Edition, Message, Section, Topic
 from core.text import fold
 from messages_app.translations.models import MessageTranslation, OfficialTranslation
 
@@ -49,13 +51,14 @@ class TranslationLoadReport:
 
 
 @transaction.atomic
-def translation_load(*, content: ContentDocument) -> TranslationLoadReport:
-    """Import a validated translation file for the latest edition: idempotent, all or nothing."""
+def translation_load(*, content: ContentDocument, loaded_by=None, loaded_as: str = "") -> TranslationLoadReport:
+    """Import a validated translation file for the latest edition: idempotent, all or nothing. A load
+    that changed anything is recorded in the access log naming who loaded it (see key_messages_load)."""
     where = content.source_name or "translation file"
     document = Document.objects.select_for_update().filter(slug=content.slug).first()
     if document is None:
         raise ContentFileError(f"{where}: document '{content.slug}' is not loaded: load the original first")
-    edition = document.editions.order_by("-sequence").first()
+    edition = Edition.objects.current_first(document).first()
     if edition is None or edition.label != content.edition:
         latest = edition.label if edition else "none"
         raise ContentFileError(
@@ -101,6 +104,15 @@ def translation_load(*, content: ContentDocument) -> TranslationLoadReport:
     _sync_message_texts(translation, messages, translated_texts, report)
     report.messages_translated = len(translated_texts)
     report.messages_in_edition = len(messages)
+    if report.changed_anything:
+        record_load(
+            action=Action.LOADED_TRANSLATION, loaded_by=loaded_by, loaded_as=loaded_as, edition=edition,
+            source=content.source_name, language=report.language,
+            changes={
+                "created": report.created, "translated": report.messages_added, "corrected": report.messages_corrected,
+                "withdrawn": report.messages_withdrawn, "other_changes": report.other_changes,
+            },
+        )
     return report
 
 

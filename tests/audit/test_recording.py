@@ -115,11 +115,12 @@ def audit_inserts_refused():
 
 @contextmanager
 def audit_create_raises(monkeypatch):
-    def refuse(**fields):
+    def refuse(*rows, **fields):
         raise DatabaseError("disk full (simulated)")
 
     with monkeypatch.context() as patch:
         patch.setattr(AuditEvent.objects, "create", refuse)
+        patch.setattr(AuditEvent.objects, "bulk_create", refuse)  # the read path writes a page's rows at once
         yield
 
 

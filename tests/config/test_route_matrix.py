@@ -16,6 +16,7 @@ from audit.models import AuditEvent, AuditFlag
 from messages_app.catalogue.models import Message
 from messages_app.briefings.services import briefing_create
 from messages_app.notes.services import note_save
+from messages_app.printing.models import Print
 from national_societies.models import Membership, NationalSociety
 from national_societies.services import invitation_token_digest
 from tests.accounts import add_totp, sign_in
@@ -298,6 +299,16 @@ def world(db, library):
         actor_organisation=colombia.name,
         trace_code="KM-TEST-CODE",
         details={"paper": "letter"},
+    )
+    Print.objects.create(
+        trace_code="KM-TEST-CODE",
+        reader=users["member_a"],
+        reader_name=users["member_a"].email,
+        reader_email=users["member_a"].email,
+        organisation=colombia.name,
+        paper="Letter",
+        kind="document",
+        format="print",
     )
     flag = AuditFlag.objects.create(
         rule="many_messages",

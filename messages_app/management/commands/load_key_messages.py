@@ -1,4 +1,8 @@
+import getpass
+import socket
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from messages_app.catalogue.content_file import ContentFileError, read_content_file
@@ -15,20 +19,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", default=str(settings.KEY_MESSAGES_CONTENT_FILE))
+        parser.add_argument(
+            "--by",
+            metavar="EMAIL",
+            help="The account of the person who loads it, for the access log (default: the server account running this command).",
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, by=None, **options):
+        who = {"loaded_by": self._user(by)} if by else {"loaded_as": f"{getpass.getuser()}@{socket.gethostname()} (manage.py)"}
         try:
             content = read_content_file(file, **content_languages())
             if content.is_translation:
-                report = translation_load(content=content)
+                report = translation_load(content=content, **who)
             else:
-                report = key_messages_load(content=content)
+                report = key_messages_load(content=content, **who)
         except ContentFileError as exc:
             raise CommandError(f"Nothing was imported. {exc}") from exc
         if content.is_translation:
             self._report_translation(report)
         else:
             self._report_original(report)
+
+    def _user(self, email):
+        user = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
+        if user is None:
+            raise CommandError(f"Nothing was imported. --by {email}: no active account has this address.")
+        return user
 
     def _report_original(self, report):
         if not report.changed_anything:

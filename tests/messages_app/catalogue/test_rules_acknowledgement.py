@@ -15,7 +15,7 @@ from django.utils.html import escape
 from audit.services import audit_records_for
 from messages_app.catalogue.middleware import ACKNOWLEDGED_KEY
 from messages_app.catalogue.models import Edition, Message, RulesAcknowledgement, Section, Topic
-from messages_app.catalogue.selectors import current_rules_version
+from messages_app.catalogue.selectors import current_rules_version, forget_current_rules_version
 
 ACKNOWLEDGE_URL = reverse("messages:acknowledge_rules")
 CONFIRM_ERROR = "Tick the box to confirm that you have read the rules."
@@ -54,7 +54,8 @@ def _library_pages():
 
 
 def _new_edition(edition, rules=("A brand-new rule: never forward a message to the press.",), version="f" * 64):
-    return Edition.objects.create(
+    """A new edition written directly, so it also does what the loader does after one."""
+    new = Edition.objects.create(
         document=edition.document,
         label=f"{edition.label}-next",
         sequence=edition.sequence + 1,
@@ -62,6 +63,8 @@ def _new_edition(edition, rules=("A brand-new rule: never forward a message to t
         rules_version=version,
         content_sha256="0" * 64,
     )
+    forget_current_rules_version()
+    return new
 
 
 # --- Before confirming ------------------------------------------------------------------------

@@ -552,7 +552,7 @@ def test_every_write_is_in_the_access_log(society_admin, editor, colombia, messa
         (Action.NOTE_DELETED, editor.pk, colombia.pk, MESSAGE_ID),
         (Action.NOTE_EDITED, society_admin.pk, colombia.pk, MESSAGE_ID),
     ]
-    events = list(AuditEvent.objects.filter(target_id=str(note.pk)).exclude(action=Action.NOTE_VIEWED).order_by("id"))
+    events = list(AuditEvent.objects.filter(target_type="note", target_id=str(note.pk)).exclude(action=Action.NOTE_VIEWED).order_by("id"))
     assert [e.details["organisation"] for e in events] == ["colombia"] * 4
     assert [e.details["revision"] for e in events] == [1, 2, 2, 2]
     assert events[1].details["visibility"] == "region"

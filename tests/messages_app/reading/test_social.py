@@ -195,13 +195,14 @@ def test_the_helper_takes_get_only(member_client):
 
 
 def test_when_the_access_log_cannot_write_nothing_is_shown_or_recorded(member_client, monkeypatch):
-    def refuse(**fields):
+    def refuse(*rows, **fields):
         raise DatabaseError("disk full (simulated)")
 
     text = Message.objects.get(identifier="ADV-03").current_version.text
     for method, url in (("get", social_url("ADV-03")), ("post", copied_url("ADV-03"))):
         with monkeypatch.context() as patch:
             patch.setattr(AuditEvent.objects, "create", refuse)
+            patch.setattr(AuditEvent.objects, "bulk_create", refuse)
             response = getattr(member_client, method)(url)
         assert response.status_code == 503, url
         assert text not in response.content.decode() and "post-text" not in response.content.decode(), url

@@ -192,7 +192,7 @@ def test_reading_in_a_translated_language_costs_a_constant_number_of_queries_mor
     with django_assert_max_num_queries(100) as english:
         assert member_client.get(url()).status_code == 200
     english_queries = len(english.captured_queries)  # read now: the next request clears Django's query log
-    assert english_queries > 10
+    assert english_queries > 5  # the count is real: session, user, the page's reads, its access-log row
     member.language = "es"
     member.save(update_fields=["language"])
     member_client.get(reverse("messages:help"))
