@@ -64,8 +64,14 @@ check-migrations: setup
 lint: setup
 	$(BIN)/lint-imports
 
+# The whole suite on DATABASE_URL (SQLite by default), in PYTEST_WORKERS processes (pytest-xdist; each
+# has its own test database and live server; 0 runs in this process, for a debugger). PYTEST_ARGS
+# selects or adds options: CI's SQLite run is `make test PYTEST_ARGS='-m "not db_independent and not browser"'`.
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+
 test: setup browser-deps check-migrations lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

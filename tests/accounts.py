@@ -5,6 +5,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from messages_app.catalogue.models import RulesAcknowledgement
 from messages_app.catalogue.selectors import current_rules_version
 from national_societies.demo import DEMO_TOTP_SECRET
+from national_societies.models import Membership
 
 
 def acknowledge_rules(user):
@@ -25,15 +26,44 @@ def sign_in(client, user):
     return client
 
 
-def person(slug, role=None, email=None, *, editor=False, **extra):
+def person(slug, role=None, email=None, *, editor=False, totp=True, **extra):
     """A user of organisation `slug` with `role` (member by default); privileged roles get TOTP, as they
-    would after their first sign-in (secret of tests/totp.py). `editor`: may write the society's notes."""
+    would after their first sign-in (secret of tests/totp.py), unless `totp=False`. `editor`: may write
+    the society's notes."""
     from national_societies.models import Membership, NationalSociety
     from tests.factories import MembershipFactory, UserFactory
 
     role = role or Membership.Role.MEMBER
     user = UserFactory(email=email, **extra) if email else UserFactory(**extra)
     MembershipFactory(user=user, national_society=NationalSociety.objects.get(slug=slug), role=role, can_edit_notes=editor)
-    if role != Membership.Role.MEMBER:
+    if role != Membership.Role.MEMBER and totp:
         add_totp(user)
     return user
+
+
+# The people of the tests, by the route matrix's names: name -> (organisation slug, role, email, user fields).
+# tests/conftest.py makes each a fixture (and `<name>_client`); `persona(name)` makes one where no fixture
+# reaches (a module-scoped world). Society A is the Colombian Red Cross, B the Mexican Red Cross.
+PERSONAS = {
+    "member_a": ("colombia", Membership.Role.MEMBER, "member@colombia.example.org", {"first_name": "Camila", "last_name": "Rojas"}),
+    "admin_a": ("colombia", Membership.Role.SOCIETY_ADMIN, "admin@colombia.example.org", {"first_name": "Alba", "last_name": "Admin"}),
+    "member_b": ("mexico", Membership.Role.MEMBER, "member@mexico.example.org", {"first_name": "Beto", "last_name": "Mexicano"}),
+    "admin_b": ("mexico", Membership.Role.SOCIETY_ADMIN, "admin@mexico.example.org", {"first_name": "Bruna", "last_name": "Admin"}),
+    "ifrc_focal": ("ifrc-americas", Membership.Role.FOCAL_POINT, "focal@ifrc.example.org", {"first_name": "Grace", "last_name": "Thompson"}),
+    "icrc_focal": ("icrc-americas", Membership.Role.FOCAL_POINT, "focal@icrc.example.org", {"first_name": "Iris", "last_name": "Keller"}),
+    "platform_admin": (
+        "ifrc-americas",
+        Membership.Role.PLATFORM_ADMIN,
+        "platform@ifrc.example.org",
+        {"first_name": "Pat", "last_name": "Platform", "is_staff": True, "is_superuser": True},
+    ),
+    "deactivated": ("colombia", Membership.Role.MEMBER, "deactivated@colombia.example.org", {"is_active": False}),
+    # A society admin of A who has not set up TOTP yet: every page but the account pages sends them to do so.
+    "privileged_no_mfa": ("colombia", Membership.Role.SOCIETY_ADMIN, "no-mfa@colombia.example.org", {"totp": False}),
+}
+
+
+def persona(name):
+    """The user of persona `name` (PERSONAS), created now."""
+    slug, role, email, fields = PERSONAS[name]
+    return person(slug, role, email, **fields)

@@ -337,6 +337,7 @@ def test_a_corrupted_archive_line_is_reported_not_a_crash(archived, garbage):
     assert code == 1 and "TAMPERED" in err
 
 
+@pytest.mark.db_independent
 def test_a_missing_archive_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot read the archive .*: No such file or directory"):
         verify_command("--archive", str(tmp_path / "missing.jsonl"))

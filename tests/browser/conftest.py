@@ -5,25 +5,21 @@
   downloads one. `CHROMIUM` overrides the path.
 - Each test gets a fresh browser context (no shared cookies) and a page; when a test fails, a full-page
   screenshot of each of its pages is saved to test-artifacts/screenshots/<test>.png (git-ignored).
-- The live server needs committed data, so these tests are transactional: see `browser_db`.
+- The live server needs committed data, so these tests are transactional: see `browser_db`; the people
+  are the personas of tests/conftest.py.
 """
 
-import importlib
 import os
 import re
 import time
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.db import connections
 from django.test import Client
 
-from messages_app.catalogue.services import key_messages_load
-from national_societies.models import Membership
 from tests.accounts import acknowledge_rules
 from tests.accounts import person as make_user  # noqa: F401  (used by the browser test modules)
-from tests.conftest import shipped_content
 from tests.factories import TEST_PASSWORD
 from tests.totp import totp_code
 
@@ -118,35 +114,17 @@ def page(new_page):
 # --- Data ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def browser_db(audit_log_flushable, live_server):
-    """Committed data the live server can read: the organisations and the shipped library.
+@pytest.fixture(autouse=True)
+def browser_db(audit_log_flushable, live_server, library):
+    """Every browser test commits (the live server reads the database from its own thread).
 
-    The flush that ends each transactional test removes the organisations that a data migration
-    created (`organisations_restored_after_flush` puts them back only at the end of the module), so
-    they are put back before each test here; `audit_log_flushable` lets that flush empty the
-    append-only access-log tables.
+    Committed data the live server can read: the organisations and the library, which the harness
+    loads once and puts back after the flush that ends each transactional test (tests/conftest.py);
+    `audit_log_flushable` lets that flush empty the append-only access-log tables the test filled.
+    The people are the personas of tests/conftest.py (`member` is `member_a`, `society_admin` is
+    `admin_a`, `focal_point` is `ifrc_focal`).
     """
-    seed = importlib.import_module("national_societies.migrations.0003_americas_organisations")
-    seed.create_organisations(apps, None)  # update_or_create: safe to run again
-    return key_messages_load(content=shipped_content())
-
-
-
-
-@pytest.fixture
-def member(browser_db):
-    return make_user("colombia", email="member@colombia.example.org", first_name="Camila", last_name="Rojas")
-
-
-@pytest.fixture
-def society_admin(browser_db):
-    return make_user("colombia", Membership.Role.SOCIETY_ADMIN, email="admin@colombia.example.org", first_name="Andrés", last_name="Gómez")
-
-
-@pytest.fixture
-def focal_point(browser_db):
-    return make_user("ifrc-americas", Membership.Role.FOCAL_POINT, email="focal@ifrc.example.org", first_name="Grace", last_name="Thompson")
+    return library
 
 
 # --- Signing in ----------------------------------------------------------------------------------

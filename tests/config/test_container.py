@@ -4,7 +4,10 @@ Makefile's system packages, which this very test run proves sufficient (no conta
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+
+pytestmark = pytest.mark.db_independent  # no test here touches the database
 
 ROOT = Path(settings.BASE_DIR)
 

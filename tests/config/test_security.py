@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import Client
@@ -129,6 +130,7 @@ def _manage(*args, env_extra):
     )
 
 
+@pytest.mark.db_independent
 def test_production_settings_pass_check_deploy():
     result = _manage(
         "check", "--deploy", "--fail-level", "WARNING",
@@ -137,6 +139,7 @@ def test_production_settings_pass_check_deploy():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.db_independent
 def test_production_settings_refuse_a_missing_secret_or_debug():
     missing = _manage("check", env_extra={})
     assert missing.returncode != 0 and "DJANGO_SECRET_KEY" in missing.stderr
@@ -144,6 +147,7 @@ def test_production_settings_refuse_a_missing_secret_or_debug():
     assert debug.returncode != 0 and "DJANGO_DEBUG must be off" in debug.stderr
 
 
+@pytest.mark.db_independent
 def test_production_reads_previous_secret_keys_for_a_rotation_and_check_deploy_still_passes():
     previous = "q" * 20 + "-the-previous-production-secret-key-0123456789"
     env = {"DJANGO_SECRET_KEY": "p" * 20 + "-a-random-looking-production-secret-0123456789", "DJANGO_ALLOWED_HOSTS": "keymessages.example.org", "DJANGO_SECRET_KEY_FALLBACKS": previous}

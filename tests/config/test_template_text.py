@@ -10,8 +10,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.template.base import Lexer, TokenType
+
+pytestmark = pytest.mark.db_independent  # no test here touches the database
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")

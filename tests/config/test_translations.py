@@ -159,6 +159,7 @@ def placeholders(text):
     return sorted(PLACEHOLDER.findall(text))
 
 
+@pytest.mark.db_independent
 def test_every_entry_is_translated_and_none_is_fuzzy_or_obsolete(catalogue):
     language, po = catalogue
     assert len(po.entries) > 400, "the catalogue looks truncated"
@@ -176,6 +177,7 @@ def test_every_entry_is_translated_and_none_is_fuzzy_or_obsolete(catalogue):
     assert problems == [], f"{language}: " + "\n".join(problems)
 
 
+@pytest.mark.db_independent
 def test_the_plural_rule_is_the_languages(catalogue):
     language, po = catalogue
     assert po.header.get("Language") == translation.to_locale(language)
@@ -183,6 +185,7 @@ def test_the_plural_rule_is_the_languages(catalogue):
     assert po.header.get("Content-Type") == "text/plain; charset=UTF-8"
 
 
+@pytest.mark.db_independent
 def test_translations_keep_every_placeholder(catalogue):
     """%(name)s in the English must be in the translation, or the page fails or shows the wrong value."""
     language, po = catalogue
@@ -214,6 +217,7 @@ GLOSSARY = {
 }
 
 
+@pytest.mark.db_independent
 def test_the_movements_terms_are_used_consistently(catalogue):
     language, po = catalogue
     problems = []
@@ -265,12 +269,14 @@ def extracted(tmp_path_factory):
     return read_po(locale_dir / "es" / "LC_MESSAGES" / "django.po")
 
 
+@pytest.mark.db_independent
 def test_makemessages_extracts_the_strings_of_the_code(extracted):
     english = {entry.msgid for entry in extracted.entries}
     assert {"Sign in", "Access log", "Key Messages"} <= english
     assert len(extracted.entries) > 400
 
 
+@pytest.mark.db_independent
 def test_every_string_marked_in_the_code_is_in_the_catalogues(extracted):
     wanted = {entry.key for entry in extracted.entries}
     for language in LANGUAGES:
@@ -285,6 +291,7 @@ def test_every_string_marked_in_the_code_is_in_the_catalogues(extracted):
 # --- (c) The compiled .mo files are those of the .po files ----------------------------------------
 
 
+@pytest.mark.db_independent
 def test_the_mo_files_are_compiled_from_the_current_po_files(catalogue):
     language, po = catalogue
     mo = po_path(language).with_suffix(".mo")

@@ -7,6 +7,8 @@ from django.test import RequestFactory
 
 from core.rules import ALLOWED, Decision, NotAllowed, check, decide, denied
 
+pytestmark = pytest.mark.db_independent  # no test here touches the database
+
 
 
 def test_a_decision_is_truthy_only_when_allowed_and_carries_its_reason():

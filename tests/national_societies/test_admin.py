@@ -1,20 +1,9 @@
 """The Django admin for organisations and memberships, through the full middleware stack."""
 
-import pytest
 from django.urls import reverse
 
 from national_societies.models import Membership, NationalSociety
-from tests.accounts import add_totp, sign_in
-from tests.factories import MembershipFactory, UserFactory
-
-
-@pytest.fixture
-def platform_admin_client(client, db):
-    ifrc = NationalSociety.objects.get(slug="ifrc-americas")
-    user = UserFactory(email="platform@ifrc.example.org", is_staff=True, is_superuser=True)
-    MembershipFactory(user=user, national_society=ifrc, role=Membership.Role.PLATFORM_ADMIN)
-    add_totp(user)
-    return sign_in(client, user)
+from tests.factories import MembershipFactory
 
 
 def test_organisations_are_listed_filtered_and_searched(platform_admin_client):

@@ -32,7 +32,7 @@ from national_societies.services import (
     invitation_revoke,
     invitation_token_digest,
 )
-from tests.accounts import add_totp, sign_in
+from tests.accounts import sign_in
 from tests.factories import MembershipFactory, UserFactory
 
 NEW_PASSWORD = "Correct-horse-battery-9"
@@ -51,45 +51,6 @@ def colombia_domain(colombia):
 @pytest.fixture
 def mexico_domain(mexico):
     return AllowedDomain.objects.create(national_society=mexico, domain="mexico.example.org")
-
-
-@pytest.fixture
-def ifrc(db):
-    return NationalSociety.objects.get(slug="ifrc-americas")
-
-
-@pytest.fixture
-def society_admin(colombia):
-    user = UserFactory(email="admin@colombia.example.org")
-    MembershipFactory(user=user, national_society=colombia, role=Membership.Role.SOCIETY_ADMIN)
-    add_totp(user)
-    return user
-
-
-@pytest.fixture
-def mexico_admin(mexico):
-    user = UserFactory(email="admin@mexico.example.org")
-    MembershipFactory(user=user, national_society=mexico, role=Membership.Role.SOCIETY_ADMIN)
-    add_totp(user)
-    return user
-
-
-@pytest.fixture
-def platform_admin(ifrc):
-    user = UserFactory(email="platform@ifrc.example.org", is_staff=True, is_superuser=True)
-    MembershipFactory(user=user, national_society=ifrc, role=Membership.Role.PLATFORM_ADMIN)
-    add_totp(user)
-    return user
-
-
-@pytest.fixture
-def admin_client(society_admin):
-    return sign_in(Client(), society_admin)
-
-
-@pytest.fixture
-def platform_client(platform_admin):
-    return sign_in(Client(), platform_admin)
 
 
 def accept_url(token):
@@ -173,9 +134,9 @@ def pending(colombia, colombia_domain, society_admin):
 # --- Inviting ---------------------------------------------------------------------------------
 
 
-def test_society_admin_invites_an_address_of_an_allowed_domain(admin_client, society_admin, colombia, colombia_domain, mailoutbox):
+def test_society_admin_invites_an_address_of_an_allowed_domain(admin_a_client, society_admin, colombia, colombia_domain, mailoutbox):
     before = timezone.now()
-    response = admin_client.post(invite_url(colombia), {"email": INVITED, "role": Membership.Role.MEMBER})
+    response = admin_a_client.post(invite_url(colombia), {"email": INVITED, "role": Membership.Role.MEMBER})
 
     assert response.status_code == 302
     assert response["Location"] == reverse("national_societies:members", args=[colombia.slug])
@@ -197,15 +158,15 @@ def test_society_admin_invites_an_address_of_an_allowed_domain(admin_client, soc
     assert not records[0].get("reason")
 
 
-def test_invited_address_is_stored_in_lower_case(admin_client, colombia, colombia_domain, mailoutbox):
-    admin_client.post(invite_url(colombia), {"email": "New.Person@Colombia.Example.ORG", "role": "member"})
+def test_invited_address_is_stored_in_lower_case(admin_a_client, colombia, colombia_domain, mailoutbox):
+    admin_a_client.post(invite_url(colombia), {"email": "New.Person@Colombia.Example.ORG", "role": "member"})
 
     assert Invitation.objects.get().email == INVITED
     assert mailoutbox[0].to == [INVITED]
 
 
-def test_society_admin_can_invite_another_society_admin(admin_client, colombia, colombia_domain, mailoutbox):
-    admin_client.post(invite_url(colombia), {"email": INVITED, "role": Membership.Role.SOCIETY_ADMIN})
+def test_society_admin_can_invite_another_society_admin(admin_a_client, colombia, colombia_domain, mailoutbox):
+    admin_a_client.post(invite_url(colombia), {"email": INVITED, "role": Membership.Role.SOCIETY_ADMIN})
 
     assert Invitation.objects.get().role == Membership.Role.SOCIETY_ADMIN
 
@@ -226,23 +187,23 @@ def test_each_link_is_a_long_random_secret(colombia, colombia_domain, society_ad
     assert len(first) >= 40  # 32 random bytes, URL-safe base64
 
 
-def test_society_admin_form_has_no_override_reason_but_platform_admin_form_has(admin_client, platform_client, colombia):
-    admin_form = admin_client.get(invite_url(colombia)).context["form"]
-    platform_form = platform_client.get(invite_url(colombia)).context["form"]
+def test_society_admin_form_has_no_override_reason_but_platform_admin_form_has(admin_a_client, platform_admin_client, colombia):
+    admin_form = admin_a_client.get(invite_url(colombia)).context["form"]
+    platform_form = platform_admin_client.get(invite_url(colombia)).context["form"]
 
     assert "domain_override_reason" not in admin_form.fields
     assert "domain_override_reason" in platform_form.fields
 
 
-def test_invitation_page_lists_the_allowed_domains(admin_client, colombia, colombia_domain):
-    page = admin_client.get(invite_url(colombia))
+def test_invitation_page_lists_the_allowed_domains(admin_a_client, colombia, colombia_domain):
+    page = admin_a_client.get(invite_url(colombia))
 
     assert page.status_code == 200
     assert "colombia.example.org" in page.content.decode()
 
 
-def test_society_admin_cannot_invite_outside_the_allowed_domains(admin_client, colombia, colombia_domain, mailoutbox):
-    response = admin_client.post(
+def test_society_admin_cannot_invite_outside_the_allowed_domains(admin_a_client, colombia, colombia_domain, mailoutbox):
+    response = admin_a_client.post(
         invite_url(colombia),
         # A reason posted anyway does not help: a society admin cannot override.
         {"email": "someone@gmail.com", "role": "member", "domain_override_reason": "She is a volunteer"},
@@ -255,22 +216,22 @@ def test_society_admin_cannot_invite_outside_the_allowed_domains(admin_client, c
     assert mailoutbox == []
 
 
-def test_society_admin_cannot_invite_into_a_sibling_domain(admin_client, colombia, colombia_domain, mexico_domain):
-    response = admin_client.post(invite_url(colombia), {"email": "someone@mexico.example.org", "role": "member"})
+def test_society_admin_cannot_invite_into_a_sibling_domain(admin_a_client, colombia, colombia_domain, mexico_domain):
+    response = admin_a_client.post(invite_url(colombia), {"email": "someone@mexico.example.org", "role": "member"})
 
     assert "email" in response.context["form"].errors
     assert Invitation.objects.count() == 0
 
 
-def test_society_without_domains_tells_the_admin_to_ask_a_platform_admin(admin_client, colombia):
-    response = admin_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
+def test_society_without_domains_tells_the_admin_to_ask_a_platform_admin(admin_a_client, colombia):
+    response = admin_a_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
 
     assert "ask a platform admin" in " ".join(response.context["form"].errors["email"])
     assert Invitation.objects.count() == 0
 
 
-def test_platform_admin_must_give_a_reason_to_invite_outside_the_domains(platform_client, colombia, colombia_domain, mailoutbox):
-    response = platform_client.post(
+def test_platform_admin_must_give_a_reason_to_invite_outside_the_domains(platform_admin_client, colombia, colombia_domain, mailoutbox):
+    response = platform_admin_client.post(
         invite_url(colombia), {"email": "someone@gmail.com", "role": "member", "domain_override_reason": "   "}
     )
 
@@ -281,10 +242,10 @@ def test_platform_admin_must_give_a_reason_to_invite_outside_the_domains(platfor
 
 
 def test_platform_admin_override_is_recorded_on_the_invitation_and_in_the_audit(
-    platform_client, platform_admin, colombia, colombia_domain, mailoutbox
+    platform_admin_client, platform_admin, colombia, colombia_domain, mailoutbox
 ):
     reason = "Volunteer coordinator without a Red Cross address yet"
-    response = platform_client.post(
+    response = platform_admin_client.post(
         invite_url(colombia), {"email": "someone@gmail.com", "role": "member", "domain_override_reason": reason}
     )
 
@@ -309,12 +270,12 @@ def test_no_override_is_recorded_when_the_domain_is_allowed(platform_admin, colo
 
 
 @pytest.mark.parametrize("role", [Membership.Role.FOCAL_POINT, Membership.Role.PLATFORM_ADMIN])
-def test_society_admin_is_not_offered_privileged_roles(admin_client, colombia, colombia_domain, role, mailoutbox):
-    page = admin_client.get(invite_url(colombia))
+def test_society_admin_is_not_offered_privileged_roles(admin_a_client, colombia, colombia_domain, role, mailoutbox):
+    page = admin_a_client.get(invite_url(colombia))
     offered = [value for value, _label in page.context["form"].fields["role"].choices]
     assert offered == [Membership.Role.MEMBER, Membership.Role.SOCIETY_ADMIN]
 
-    response = admin_client.post(invite_url(colombia), {"email": INVITED, "role": role})
+    response = admin_a_client.post(invite_url(colombia), {"email": INVITED, "role": role})
 
     assert response.status_code == 200
     assert "role" in response.context["form"].errors
@@ -352,8 +313,8 @@ def test_platform_admin_invites_a_focal_point_to_the_ifrc_but_not_to_a_national_
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_society_admin_gets_404_on_the_invitation_page_of_another_society(admin_client, mexico, mexico_domain, method):
-    response = getattr(admin_client, method)(invite_url(mexico), {"email": "x@mexico.example.org", "role": "member"})
+def test_society_admin_gets_404_on_the_invitation_page_of_another_society(admin_a_client, mexico, mexico_domain, method):
+    response = getattr(admin_a_client, method)(invite_url(mexico), {"email": "x@mexico.example.org", "role": "member"})
 
     assert response.status_code == 404
     assert Invitation.objects.count() == 0
@@ -377,8 +338,8 @@ def test_a_member_cannot_invite(member, colombia, colombia_domain):
     assert Invitation.objects.count() == 0
 
 
-def test_inviting_an_address_that_has_an_account_is_refused(admin_client, colombia, colombia_domain, member, mailoutbox):
-    response = admin_client.post(invite_url(colombia), {"email": member.email.upper(), "role": "member"})
+def test_inviting_an_address_that_has_an_account_is_refused(admin_a_client, colombia, colombia_domain, member, mailoutbox):
+    response = admin_a_client.post(invite_url(colombia), {"email": member.email.upper(), "role": "member"})
 
     assert response.status_code == 200
     assert "already exists" in " ".join(response.context["form"].errors["email"])
@@ -386,8 +347,8 @@ def test_inviting_an_address_that_has_an_account_is_refused(admin_client, colomb
     assert mailoutbox == []
 
 
-def test_inviting_an_address_with_a_pending_invitation_is_refused(admin_client, colombia, pending, mailoutbox):
-    response = admin_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
+def test_inviting_an_address_with_a_pending_invitation_is_refused(admin_a_client, colombia, pending, mailoutbox):
+    response = admin_a_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
 
     assert response.status_code == 200
     assert "pending invitation" in " ".join(response.context["form"].errors["email"])
@@ -410,9 +371,9 @@ def test_an_expired_pending_invitation_is_replaced_by_a_new_one(client, colombia
 
 
 @pytest.mark.parametrize("error", [OSError("Connection refused"), smtplib.SMTPException("550 rejected")])
-def test_when_the_email_cannot_be_sent_nothing_is_saved(admin_client, colombia, colombia_domain, error):
+def test_when_the_email_cannot_be_sent_nothing_is_saved(admin_a_client, colombia, colombia_domain, error):
     with mock.patch("national_societies.services.send_mail", side_effect=error) as send:
-        response = admin_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
+        response = admin_a_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
 
     assert send.called
     assert response.status_code == 200
@@ -420,12 +381,12 @@ def test_when_the_email_cannot_be_sent_nothing_is_saved(admin_client, colombia, 
     assert Invitation.objects.count() == 0
 
 
-def test_a_failed_email_does_not_close_an_expired_invitation_being_replaced(admin_client, colombia, pending):
+def test_a_failed_email_does_not_close_an_expired_invitation_being_replaced(admin_a_client, colombia, pending):
     old, old_token = pending
     Invitation.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
 
     with mock.patch("national_societies.services.send_mail", side_effect=OSError("down")):
-        admin_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
+        admin_a_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
 
     old.refresh_from_db()
     assert old.revoked_at is None
@@ -435,8 +396,8 @@ def test_a_failed_email_does_not_close_an_expired_invitation_being_replaced(admi
 # --- The email --------------------------------------------------------------------------------
 
 
-def test_invitation_email_is_addressed_to_the_invitee_and_explains_the_link(admin_client, colombia, colombia_domain, mailoutbox):
-    admin_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
+def test_invitation_email_is_addressed_to_the_invitee_and_explains_the_link(admin_a_client, colombia, colombia_domain, mailoutbox):
+    admin_a_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
 
     message = mailoutbox[0]
     assert message.to == [INVITED]
@@ -826,12 +787,12 @@ def test_after_signing_up_the_sign_up_page_is_closed_again(client, pending):
 # --- Resend -----------------------------------------------------------------------------------
 
 
-def test_resend_sends_a_new_link_and_the_old_one_stops_working(admin_client, society_admin, pending, mailoutbox):
+def test_resend_sends_a_new_link_and_the_old_one_stops_working(admin_a_client, society_admin, pending, mailoutbox):
     invitation, old_token = pending
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(days=1))
     before = timezone.now()
 
-    response = admin_client.post(resend_url(invitation), follow=True)
+    response = admin_a_client.post(resend_url(invitation), follow=True)
 
     assert response.status_code == 200
     assert any("new link was sent" in message for message in flash_messages(response))
@@ -871,11 +832,11 @@ def test_resend_counts_every_send(society_admin, pending):
     assert invitation.send_count == 3
 
 
-def test_a_failed_resend_keeps_the_previous_link(admin_client, pending, mailoutbox):
+def test_a_failed_resend_keeps_the_previous_link(admin_a_client, pending, mailoutbox):
     invitation, old_token = pending
 
     with mock.patch("national_societies.services.send_mail", side_effect=smtplib.SMTPException("down")):
-        response = admin_client.post(resend_url(invitation), follow=True)
+        response = admin_a_client.post(resend_url(invitation), follow=True)
 
     assert any("could not be sent" in message for message in flash_messages(response))
     invitation.refresh_from_db()
@@ -885,14 +846,14 @@ def test_a_failed_resend_keeps_the_previous_link(admin_client, pending, mailoutb
 
 
 @pytest.mark.parametrize("state", ["revoked", "accepted"])
-def test_a_closed_invitation_cannot_be_resent(admin_client, society_admin, pending, mailoutbox, state):
+def test_a_closed_invitation_cannot_be_resent(admin_a_client, society_admin, pending, mailoutbox, state):
     invitation, token = pending
     if state == "revoked":
         invitation_revoke(invitation=invitation, revoked_by=society_admin)
     else:
         Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
 
-    response = admin_client.post(resend_url(invitation), follow=True)
+    response = admin_a_client.post(resend_url(invitation), follow=True)
 
     assert response.status_code == 200
     assert any(f"already {state}" in message for message in flash_messages(response))
@@ -902,12 +863,12 @@ def test_a_closed_invitation_cannot_be_resent(admin_client, society_admin, pendi
     assert invitation.token_digest == invitation_token_digest(token)
 
 
-def test_resending_an_invitation_of_another_society_is_404(admin_client, mexico_admin, mexico, mexico_domain, colombia, mailoutbox):
-    invitation, token = create(mexico, mexico_admin, email="someone@mexico.example.org")
+def test_resending_an_invitation_of_another_society_is_404(admin_a_client, admin_b, mexico, mexico_domain, colombia, mailoutbox):
+    invitation, token = create(mexico, admin_b, email="someone@mexico.example.org")
 
-    assert admin_client.post(resend_url(invitation)).status_code == 404
+    assert admin_a_client.post(resend_url(invitation)).status_code == 404
     # Nor through the admin's own society's address with the other society's invitation.
-    assert admin_client.post(resend_url(invitation, society=colombia)).status_code == 404
+    assert admin_a_client.post(resend_url(invitation, society=colombia)).status_code == 404
 
     invitation.refresh_from_db()
     assert invitation.send_count == 1
@@ -915,10 +876,10 @@ def test_resending_an_invitation_of_another_society_is_404(admin_client, mexico_
     assert len(mailoutbox) == 1
 
 
-def test_resend_is_post_only(admin_client, pending):
+def test_resend_is_post_only(admin_a_client, pending):
     invitation, _ = pending
 
-    assert admin_client.get(resend_url(invitation)).status_code == 405
+    assert admin_a_client.get(resend_url(invitation)).status_code == 405
     invitation.refresh_from_db()
     assert invitation.send_count == 1
 
@@ -926,10 +887,10 @@ def test_resend_is_post_only(admin_client, pending):
 # --- Revoke -----------------------------------------------------------------------------------
 
 
-def test_revoke_asks_for_confirmation_first(admin_client, pending):
+def test_revoke_asks_for_confirmation_first(admin_a_client, pending):
     invitation, token = pending
 
-    page = admin_client.get(revoke_url(invitation))
+    page = admin_a_client.get(revoke_url(invitation))
 
     assert page.status_code == 200
     assert INVITED in page.content.decode()
@@ -938,10 +899,10 @@ def test_revoke_asks_for_confirmation_first(admin_client, pending):
     open_link(Client(), token)
 
 
-def test_revoking_makes_the_link_refused(admin_client, society_admin, pending, colombia):
+def test_revoking_makes_the_link_refused(admin_a_client, society_admin, pending, colombia):
     invitation, token = pending
 
-    response = admin_client.post(revoke_url(invitation))
+    response = admin_a_client.post(revoke_url(invitation))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("national_societies:members", args=[colombia.slug])
@@ -954,23 +915,23 @@ def test_revoking_makes_the_link_refused(admin_client, society_admin, pending, c
     assert "withdrawn" in refused.content.decode()
 
 
-def test_a_revoked_address_can_be_invited_again(admin_client, colombia, pending, mailoutbox):
+def test_a_revoked_address_can_be_invited_again(admin_a_client, colombia, pending, mailoutbox):
     invitation, _ = pending
-    admin_client.post(revoke_url(invitation))
+    admin_a_client.post(revoke_url(invitation))
 
-    response = admin_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
+    response = admin_a_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
 
     assert response.status_code == 302
     assert Invitation.objects.filter(email=INVITED).count() == 2
     open_link(Client(), token_in(mailoutbox[-1]))
 
 
-def test_an_accepted_invitation_cannot_be_revoked(admin_client, client, pending):
+def test_an_accepted_invitation_cannot_be_revoked(admin_a_client, client, pending):
     invitation, token = pending
     open_link(client, token)
     client.post(reverse("account_signup"), signup_data())
 
-    response = admin_client.post(revoke_url(invitation), follow=True)
+    response = admin_a_client.post(revoke_url(invitation), follow=True)
 
     assert any("already accepted" in message for message in flash_messages(response))
     invitation.refresh_from_db()
@@ -979,22 +940,22 @@ def test_an_accepted_invitation_cannot_be_revoked(admin_client, client, pending)
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_revoking_an_invitation_of_another_society_is_404(admin_client, mexico_admin, mexico, mexico_domain, colombia, method):
-    invitation, token = create(mexico, mexico_admin, email="someone@mexico.example.org")
+def test_revoking_an_invitation_of_another_society_is_404(admin_a_client, admin_b, mexico, mexico_domain, colombia, method):
+    invitation, token = create(mexico, admin_b, email="someone@mexico.example.org")
 
-    assert getattr(admin_client, method)(revoke_url(invitation)).status_code == 404
-    assert getattr(admin_client, method)(revoke_url(invitation, society=colombia)).status_code == 404
+    assert getattr(admin_a_client, method)(revoke_url(invitation)).status_code == 404
+    assert getattr(admin_a_client, method)(revoke_url(invitation, society=colombia)).status_code == 404
 
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
     open_link(Client(), token)
 
 
-def test_platform_admin_can_resend_and_revoke_in_any_society(platform_client, mexico_admin, mexico, mexico_domain, mailoutbox):
-    invitation, _ = create(mexico, mexico_admin, email="someone@mexico.example.org")
+def test_platform_admin_can_resend_and_revoke_in_any_society(platform_admin_client, admin_b, mexico, mexico_domain, mailoutbox):
+    invitation, _ = create(mexico, admin_b, email="someone@mexico.example.org")
 
-    assert platform_client.post(resend_url(invitation)).status_code == 302
-    assert platform_client.post(revoke_url(invitation)).status_code == 302
+    assert platform_admin_client.post(resend_url(invitation)).status_code == 302
+    assert platform_admin_client.post(revoke_url(invitation)).status_code == 302
 
     invitation.refresh_from_db()
     assert invitation.send_count == 2

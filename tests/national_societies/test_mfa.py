@@ -44,18 +44,17 @@ def privileged(role, national_society="ifrc-americas", **user_fields):
     return MembershipFactory(user=UserFactory(**user_fields), national_society=society, role=role).user
 
 
-@pytest.fixture
-def society_admin(colombia):
-    return privileged(Membership.Role.SOCIETY_ADMIN, "colombia")
+# Privileged people before they set up TOTP (the personas `admin_a`, `ifrc_focal`, `platform_admin` have it);
+# the society admin of A without TOTP is the persona `privileged_no_mfa`.
 
 
 @pytest.fixture
-def focal_point(db):
+def focal_no_mfa(db):
     return privileged(Membership.Role.FOCAL_POINT)
 
 
 @pytest.fixture
-def platform_admin(db):
+def platform_admin_no_mfa(db):
     return privileged(Membership.Role.PLATFORM_ADMIN, is_staff=True, is_superuser=True)
 
 
@@ -84,7 +83,7 @@ def _pages_for(colombia):
 # --- Set-up is required of privileged roles -----------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["society_admin", "focal_point", "platform_admin", "staff_only"])
+@pytest.mark.parametrize("who", ["privileged_no_mfa", "focal_no_mfa", "platform_admin_no_mfa", "staff_only"])
 def test_privileged_users_without_totp_are_sent_to_set_it_up_from_every_page(request, client, colombia, who):
     user = request.getfixturevalue(who)
     sign_in(client, user)
@@ -99,8 +98,8 @@ def test_privileged_users_without_totp_are_sent_to_set_it_up_from_every_page(req
     assert "Set up an authenticator app to continue." in page
 
 
-@pytest.mark.parametrize("who", ["society_admin", "platform_admin", "staff_only"])
-def test_privileged_users_without_totp_reach_the_account_pages_and_can_sign_out(request, client, who):
+@pytest.mark.parametrize("who", ["privileged_no_mfa", "platform_admin_no_mfa", "staff_only"])
+def test_privileged_users_without_totp_reach_the_account_pages_and_can_sign_out(request, db, client, who):
     user = request.getfixturevalue(who)
     sign_in(client, user)
     for name in ("national_societies:my_account", "usersessions_list", "mfa_index", "account_change_password"):
@@ -118,8 +117,8 @@ def test_privileged_users_without_totp_reach_the_account_pages_and_can_sign_out(
     assert SESSION_KEY not in client.session
 
 
-def test_the_password_is_asked_again_for_a_first_totp_once_the_sign_in_is_older_than_five_minutes(client, society_admin):
-    client.post(LOGIN_URL, {"login": society_admin.email, "password": TEST_PASSWORD})
+def test_the_password_is_asked_again_for_a_first_totp_once_the_sign_in_is_older_than_five_minutes(client, privileged_no_mfa):
+    client.post(LOGIN_URL, {"login": privileged_no_mfa.email, "password": TEST_PASSWORD})
     assert client.get(ACTIVATE_URL).status_code == 200
     session = client.session
     records = session["account_authentication_methods"]
@@ -144,22 +143,22 @@ def test_members_are_not_forced_to_set_up_totp(member_client, member):
         assert member_client.get(url).status_code == 200, url
 
 
-def test_a_privileged_user_with_totp_reaches_the_pages(client, library, society_admin, colombia):
-    add_totp(society_admin)
-    sign_in(client, society_admin)
+def test_a_privileged_user_with_totp_reaches_the_pages(client, library, privileged_no_mfa, colombia):
+    add_totp(privileged_no_mfa)
+    sign_in(client, privileged_no_mfa)
     assert client.get(reverse("messages:home")).status_code == 200
     assert client.get(reverse("national_societies:members", args=[colombia.slug])).status_code == 200
 
 
-def test_a_deactivated_organisation_does_not_force_totp_on_its_former_admin(client, library, society_admin, colombia):
+def test_a_deactivated_organisation_does_not_force_totp_on_its_former_admin(client, library, privileged_no_mfa, colombia):
     NationalSociety.objects.filter(pk=colombia.pk).update(is_active=False)
-    sign_in(client, society_admin)
+    sign_in(client, privileged_no_mfa)
     response = client.get(reverse("messages:home"))
     assert response.status_code == 403  # no role any more: refused, not sent to set up TOTP
 
 
-def test_a_privileged_user_sets_up_totp_through_allauth_and_then_reaches_pages(client, library, society_admin, colombia):
-    response = client.post(LOGIN_URL, {"login": society_admin.email, "password": TEST_PASSWORD})
+def test_a_privileged_user_sets_up_totp_through_allauth_and_then_reaches_pages(client, library, privileged_no_mfa, colombia):
+    response = client.post(LOGIN_URL, {"login": privileged_no_mfa.email, "password": TEST_PASSWORD})
     assert response.status_code == 302
     assert client.get(reverse("messages:home"))["Location"] == ACTIVATE_URL
 
@@ -174,20 +173,20 @@ def test_a_privileged_user_sets_up_totp_through_allauth_and_then_reaches_pages(c
     response = client.post(ACTIVATE_URL, {"code": wrong_code(secret)})
     assert response.status_code == 200
     assert response.context["form"].errors
-    assert not has_totp(society_admin)
+    assert not has_totp(privileged_no_mfa)
     assert client.get(reverse("messages:home"))["Location"] == ACTIVATE_URL
 
     response = client.post(ACTIVATE_URL, {"code": fresh_code(secret)})
     assert response.status_code == 302, response.context["form"].errors if response.context else response
-    assert has_totp(society_admin)
-    authenticator = Authenticator.objects.get(user=society_admin, type=Authenticator.Type.TOTP)
+    assert has_totp(privileged_no_mfa)
+    authenticator = Authenticator.objects.get(user=privileged_no_mfa, type=Authenticator.Type.TOTP)
     assert authenticator.data["secret"] != secret
     assert decrypt_secret(authenticator.data["secret"]) == secret
 
     # From now on the pages open (after the rules, which come next).
     home = client.get(reverse("messages:home"))
     assert home["Location"].startswith(reverse("messages:acknowledge_rules"))
-    acknowledge_rules(society_admin)
+    acknowledge_rules(privileged_no_mfa)
     assert client.get(reverse("messages:home")).status_code == 200
     assert client.get(reverse("national_societies:members", args=[colombia.slug])).status_code == 200
 
@@ -195,9 +194,9 @@ def test_a_privileged_user_sets_up_totp_through_allauth_and_then_reaches_pages(c
 # --- Secrets are stored encrypted ---------------------------------------------------------------
 
 
-def test_the_stored_totp_secret_is_encrypted_and_decrypts_back(db, society_admin):
-    add_totp(society_admin, DEMO_TOTP_SECRET)
-    stored = Authenticator.objects.get(user=society_admin, type=Authenticator.Type.TOTP).data["secret"]
+def test_the_stored_totp_secret_is_encrypted_and_decrypts_back(db, privileged_no_mfa):
+    add_totp(privileged_no_mfa, DEMO_TOTP_SECRET)
+    stored = Authenticator.objects.get(user=privileged_no_mfa, type=Authenticator.Type.TOTP).data["secret"]
     assert stored != DEMO_TOTP_SECRET
     assert DEMO_TOTP_SECRET not in stored
     assert decrypt_secret(stored) == DEMO_TOTP_SECRET
@@ -214,10 +213,10 @@ def test_recovery_codes_seed_is_stored_encrypted_too(db, member):
     assert len(codes.get_unused_codes()) > 0
 
 
-def test_a_key_in_secret_key_fallbacks_still_decrypts_after_rotation(settings, db, society_admin):
+def test_a_key_in_secret_key_fallbacks_still_decrypts_after_rotation(settings, db, privileged_no_mfa):
     old_key = settings.SECRET_KEY
-    add_totp(society_admin, DEMO_TOTP_SECRET)
-    stored = Authenticator.objects.get(user=society_admin).data["secret"]
+    add_totp(privileged_no_mfa, DEMO_TOTP_SECRET)
+    stored = Authenticator.objects.get(user=privileged_no_mfa).data["secret"]
 
     settings.SECRET_KEY = OTHER_SECRET_KEY
     settings.SECRET_KEY_FALLBACKS = [old_key]
@@ -228,23 +227,23 @@ def test_a_key_in_secret_key_fallbacks_still_decrypts_after_rotation(settings, d
     assert decrypt_secret(newly_stored) == "NEWSECRETBASE32AA"
 
 
-def test_sign_in_with_totp_still_works_after_rotating_secret_key_with_a_fallback(settings, society_admin):
+def test_sign_in_with_totp_still_works_after_rotating_secret_key_with_a_fallback(settings, privileged_no_mfa):
     old_key = settings.SECRET_KEY
-    add_totp(society_admin, DEMO_TOTP_SECRET)
+    add_totp(privileged_no_mfa, DEMO_TOTP_SECRET)
     settings.SECRET_KEY = OTHER_SECRET_KEY
     settings.SECRET_KEY_FALLBACKS = [old_key]
 
     client = Client()
-    response = client.post(LOGIN_URL, {"login": society_admin.email, "password": TEST_PASSWORD})
+    response = client.post(LOGIN_URL, {"login": privileged_no_mfa.email, "password": TEST_PASSWORD})
     assert response["Location"] == reverse("mfa_authenticate")
     response = client.post(reverse("mfa_authenticate"), {"code": fresh_code()})
     assert response.status_code == 302
-    assert client.session.get(SESSION_KEY) == str(society_admin.pk)
+    assert client.session.get(SESSION_KEY) == str(privileged_no_mfa.pk)
 
 
-def test_without_the_old_key_decryption_fails_with_a_clear_error(settings, db, society_admin):
-    add_totp(society_admin, DEMO_TOTP_SECRET)
-    stored = Authenticator.objects.get(user=society_admin).data["secret"]
+def test_without_the_old_key_decryption_fails_with_a_clear_error(settings, db, privileged_no_mfa):
+    add_totp(privileged_no_mfa, DEMO_TOTP_SECRET)
+    stored = Authenticator.objects.get(user=privileged_no_mfa).data["secret"]
     settings.SECRET_KEY = OTHER_SECRET_KEY
     settings.SECRET_KEY_FALLBACKS = []
     with pytest.raises(ValueError, match="could not be decrypted.*SECRET_KEY"):
@@ -272,8 +271,8 @@ def _reauthenticate_for(client, url, password=TEST_PASSWORD):
         assert client.post(response["Location"], {"password": password}).status_code == 302
 
 
-@pytest.mark.parametrize("who", ["society_admin", "focal_point", "platform_admin", "staff_only"])
-def test_privileged_users_cannot_deactivate_their_totp(request, who):
+@pytest.mark.parametrize("who", ["privileged_no_mfa", "focal_no_mfa", "platform_admin_no_mfa", "staff_only"])
+def test_privileged_users_cannot_deactivate_their_totp(request, db, who):
     user = request.getfixturevalue(who)
     add_totp(user)
     client = _sign_in_with_totp(user)
@@ -307,8 +306,8 @@ def test_a_member_can_deactivate_their_totp(member):
 # --- Sign-in with TOTP ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["society_admin", "focal_point", "platform_admin"])
-def test_sign_in_of_a_privileged_user_with_totp_requires_a_correct_code(request, who):
+@pytest.mark.parametrize("who", ["privileged_no_mfa", "focal_no_mfa", "platform_admin_no_mfa"])
+def test_sign_in_of_a_privileged_user_with_totp_requires_a_correct_code(request, db, who):
     user = request.getfixturevalue(who)
     add_totp(user)
     client = Client()
@@ -333,14 +332,14 @@ def test_sign_in_of_a_privileged_user_with_totp_requires_a_correct_code(request,
     assert client.get(reverse("national_societies:my_account")).status_code == 200
 
 
-def test_a_code_is_accepted_only_once(society_admin):
-    add_totp(society_admin)
+def test_a_code_is_accepted_only_once(privileged_no_mfa):
+    add_totp(privileged_no_mfa)
     code = fresh_code()
     first = Client()
-    first.post(LOGIN_URL, {"login": society_admin.email, "password": TEST_PASSWORD})
+    first.post(LOGIN_URL, {"login": privileged_no_mfa.email, "password": TEST_PASSWORD})
     assert first.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
     second = Client()
-    second.post(LOGIN_URL, {"login": society_admin.email, "password": TEST_PASSWORD})
+    second.post(LOGIN_URL, {"login": privileged_no_mfa.email, "password": TEST_PASSWORD})
     response = second.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 200
     assert SESSION_KEY not in second.session
@@ -370,12 +369,12 @@ def test_the_demo_platform_admin_signs_in_with_the_documented_secret(settings, l
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_reencrypt_command_lets_the_old_key_leave_the_fallbacks(settings, db, society_admin, member, capsys):
+def test_reencrypt_command_lets_the_old_key_leave_the_fallbacks(settings, db, privileged_no_mfa, member, capsys):
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from django.core.management import call_command
 
     old_key = settings.SECRET_KEY
-    add_totp(society_admin, DEMO_TOTP_SECRET)
+    add_totp(privileged_no_mfa, DEMO_TOTP_SECRET)
     codes = RecoveryCodes.activate(member).get_unused_codes()
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = OTHER_SECRET_KEY, [old_key]
 
@@ -385,18 +384,18 @@ def test_reencrypt_command_lets_the_old_key_leave_the_fallbacks(settings, db, so
     assert "2 MFA secret(s) re-encrypted with the current SECRET_KEY." in capsys.readouterr().out
 
     settings.SECRET_KEY_FALLBACKS = []
-    assert decrypt_secret(Authenticator.objects.get(user=society_admin).data["secret"]) == DEMO_TOTP_SECRET
+    assert decrypt_secret(Authenticator.objects.get(user=privileged_no_mfa).data["secret"]) == DEMO_TOTP_SECRET
     assert RecoveryCodes(Authenticator.objects.get(user=member)).get_unused_codes() == codes
 
 
-def test_reencrypt_command_changes_nothing_when_a_secret_cannot_be_read(settings, db, society_admin, member):
+def test_reencrypt_command_changes_nothing_when_a_secret_cannot_be_read(settings, db, privileged_no_mfa, member):
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
     old_key = settings.SECRET_KEY
     add_totp(member, DEMO_TOTP_SECRET)
     settings.SECRET_KEY = OTHER_SECRET_KEY
-    add_totp(society_admin, DEMO_TOTP_SECRET)  # under the new key
+    add_totp(privileged_no_mfa, DEMO_TOTP_SECRET)  # under the new key
     before = {a.pk: a.data for a in Authenticator.objects.all()}
     settings.SECRET_KEY_FALLBACKS = []  # the old key is gone too early
     with pytest.raises(CommandError, match=r"1 secret\(s\) cannot be read .* nothing was changed"):

@@ -96,6 +96,7 @@ def test_database_matches_organisations_data(db):
     assert domains == set(organisations_data.ALLOWED_DOMAINS)
 
 
+@pytest.mark.db_independent
 def test_data_migration_is_a_frozen_copy_that_never_imports_the_data_module():
     migration = importlib.import_module(DATA_MIGRATION)
     tree = ast.parse(Path(migration.__file__).read_text())

@@ -157,6 +157,7 @@ def test_membership_of_is_none_for_who_holds_no_role(people, person):
     assert permissions.membership_of(people[person]) is None
 
 
+@pytest.mark.db_independent
 def test_membership_of_is_none_for_no_user():
     assert permissions.membership_of(None) is None
 

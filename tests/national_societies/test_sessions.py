@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from audit.services import audit_records_for
 from national_societies.middleware import LAST_SEEN_KEY, STARTED_KEY, TRACKED_KEY
-from national_societies.models import Membership, NationalSociety, User
-from tests.accounts import acknowledge_rules, add_totp, sign_in
-from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
+from national_societies.models import NationalSociety, User
+from tests.accounts import acknowledge_rules
+from tests.factories import TEST_PASSWORD, MembershipFactory
 
 NEW_PASSWORD = "a-different-passphrase-for-tests-91"
 PAGE = reverse("messages:topics")
@@ -343,20 +343,6 @@ def test_the_password_reset_signal_ends_every_session_even_the_current_one(reade
 # --- Django admin: deactivation ends sessions, every change is recorded --------------------------
 
 
-@pytest.fixture
-def platform_admin(db):
-    ifrc = NationalSociety.objects.get(slug="ifrc-americas")
-    user = UserFactory(email="platform@ifrc.example.org", is_staff=True, is_superuser=True)
-    MembershipFactory(user=user, national_society=ifrc, role=Membership.Role.PLATFORM_ADMIN)
-    add_totp(user)
-    return user
-
-
-@pytest.fixture
-def admin_client(platform_admin, library):
-    return sign_in(Client(), platform_admin)
-
-
 def _user_change_data(user, **changes):
     membership = user.membership
     data = {
@@ -381,14 +367,14 @@ def _user_change_data(user, **changes):
     return {key: value for key, value in data.items() if value is not None}
 
 
-def test_deactivating_a_user_in_the_admin_ends_their_sessions_and_is_recorded(admin_client, platform_admin, reader):
+def test_deactivating_a_user_in_the_admin_ends_their_sessions_and_is_recorded(platform_admin_client, platform_admin, reader):
     laptop = real_login(reader)
     phone = real_login(reader)
     keys = {laptop.session.session_key, phone.session.session_key}
 
     url = reverse("admin:national_societies_user_change", args=[reader.pk])
-    assert admin_client.get(url).status_code == 200
-    response = admin_client.post(url, _user_change_data(reader, is_active=None))
+    assert platform_admin_client.get(url).status_code == 200
+    response = platform_admin_client.post(url, _user_change_data(reader, is_active=None))
     assert response.status_code == 302, response.context["errors"] if response.context else response
 
     reader.refresh_from_db()
@@ -396,17 +382,17 @@ def test_deactivating_a_user_in_the_admin_ends_their_sessions_and_is_recorded(ad
     assert not Session.objects.filter(session_key__in=keys).exists()
     assert not UserSession.objects.filter(user=reader).exists()
     assert not is_signed_in(laptop) and not is_signed_in(phone)
-    assert is_signed_in(admin_client)
+    assert is_signed_in(platform_admin_client)
 
     records = audit_records_for(reader)
     assert [r["action"] for r in records] == ["admin_changed"]
     assert records[0]["actor_id"] == platform_admin.pk
 
 
-def test_another_admin_change_of_a_user_is_recorded_but_ends_no_session(admin_client, reader):
+def test_another_admin_change_of_a_user_is_recorded_but_ends_no_session(platform_admin_client, reader):
     laptop = real_login(reader)
     url = reverse("admin:national_societies_user_change", args=[reader.pk])
-    response = admin_client.post(url, _user_change_data(reader, last_name="Renamed"))
+    response = platform_admin_client.post(url, _user_change_data(reader, last_name="Renamed"))
     assert response.status_code == 302
     reader.refresh_from_db()
     assert reader.last_name == "Renamed"
@@ -433,9 +419,9 @@ def test_user_admin_save_model_ends_sessions_only_on_deactivation(platform_admin
     assert not is_signed_in(laptop)
 
 
-def test_adding_changing_and_deleting_in_the_admin_is_recorded(admin_client, platform_admin):
+def test_adding_changing_and_deleting_in_the_admin_is_recorded(platform_admin_client, platform_admin):
     add_url = reverse("admin:national_societies_nationalsociety_add")
-    response = admin_client.post(
+    response = platform_admin_client.post(
         add_url,
         {
             "kind": NationalSociety.Kind.NATIONAL_SOCIETY,
@@ -453,7 +439,7 @@ def test_adding_changing_and_deleting_in_the_admin_is_recorded(admin_client, pla
     assert [r["action"] for r in audit_records_for(society)] == ["admin_added"]
 
     change_url = reverse("admin:national_societies_nationalsociety_change", args=[society.pk])
-    response = admin_client.post(
+    response = platform_admin_client.post(
         change_url,
         {
             "kind": society.kind,
@@ -470,7 +456,7 @@ def test_adding_changing_and_deleting_in_the_admin_is_recorded(admin_client, pla
     assert [r["action"] for r in audit_records_for(society)] == ["admin_added", "admin_changed"]
 
     delete_url = reverse("admin:national_societies_nationalsociety_delete", args=[society.pk])
-    response = admin_client.post(delete_url, {"post": "yes"})
+    response = platform_admin_client.post(delete_url, {"post": "yes"})
     assert response.status_code == 302
     assert not NationalSociety.objects.filter(pk=society.pk).exists()
     records = audit_records_for(society)
@@ -478,8 +464,8 @@ def test_adding_changing_and_deleting_in_the_admin_is_recorded(admin_client, pla
     assert all(r["actor_id"] == platform_admin.pk for r in records)
 
 
-def test_adding_a_user_in_the_admin_is_recorded(admin_client):
-    response = admin_client.post(
+def test_adding_a_user_in_the_admin_is_recorded(platform_admin_client):
+    response = platform_admin_client.post(
         reverse("admin:national_societies_user_add"),
         {
             "email": "added@colombia.example.org",
@@ -495,6 +481,7 @@ def test_adding_a_user_in_the_admin_is_recorded(admin_client):
     assert [r["action"] for r in audit_records_for(added)] == ["admin_added"]
 
 
+@pytest.mark.db_independent
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [(1800, "30 minutes"), (43200, "12 hours"), (3600, "1 hour"), (5400, "90 minutes"), (60, "1 minute"), (20, "1 minute")],

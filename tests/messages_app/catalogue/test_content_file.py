@@ -9,6 +9,8 @@ from django.conf import settings
 from messages_app.catalogue.content_file import ContentFileError, parse_content
 from tests.conftest import shipped_content
 
+pytestmark = pytest.mark.db_independent  # no test here touches the database
+
 SOURCE = Path(settings.BASE_DIR) / "messages_app" / "content" / "source" / "key-messages-migration-americas.txt"
 
 # The document's headings as printed (sub-sections with their numerals), in order.

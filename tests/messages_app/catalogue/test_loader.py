@@ -24,9 +24,16 @@ def _snapshot():
     }
 
 
-def test_first_load_creates_every_message_once(library):
-    assert library.edition_created
-    assert len(library.messages_created) == 65
+@pytest.fixture
+def first_load(no_library):
+    """The shipped file loaded into an empty library, in this test (the `library` fixture's was loaded
+    once for the whole test run)."""
+    return key_messages_load(content=shipped_content())
+
+
+def test_first_load_creates_every_message_once(first_load):
+    assert first_load.edition_created
+    assert len(first_load.messages_created) == 65
     assert Message.objects.count() == 65
     assert Message.objects.filter(parent__isnull=False).count() == 3
     assert MessageVersion.objects.count() == 65
@@ -85,7 +92,7 @@ def test_an_older_edition_is_refused(library):
         key_messages_load(content=shipped_content())
 
 
-def test_command_loads_the_shipped_file_and_is_idempotent(db, capsys):
+def test_command_loads_the_shipped_file_and_is_idempotent(no_library, capsys):
     call_command("load_key_messages")
     assert "Loaded edition 1" in capsys.readouterr().out
     call_command("load_key_messages")
@@ -93,7 +100,7 @@ def test_command_loads_the_shipped_file_and_is_idempotent(db, capsys):
     assert Message.objects.count() == 65
 
 
-def test_command_refuses_a_malformed_file_and_imports_nothing(db, tmp_path):
+def test_command_refuses_a_malformed_file_and_imports_nothing(no_library, tmp_path):
     broken = tmp_path / "broken.yaml"
     text = settings.KEY_MESSAGES_CONTENT_FILE.read_text(encoding="utf-8")
     # Break the very last message: everything before it must not be imported either.

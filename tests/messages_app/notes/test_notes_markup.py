@@ -109,6 +109,7 @@ def _own_image(tag, attrs):
 # --- The Markdown subset ------------------------------------------------------------------------
 
 
+@pytest.mark.db_independent
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
@@ -135,6 +136,7 @@ def test_markdown_subset(source, expected):
 REL = 'rel="noopener noreferrer nofollow"'
 
 
+@pytest.mark.db_independent
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
@@ -156,6 +158,7 @@ def test_links(source, expected):
     assert render_note(source) == expected
 
 
+@pytest.mark.db_independent
 def test_the_template_filter_is_the_same_rendering_and_safe():
     rendered = note_html("Some *text*.")
     assert rendered == "<p>Some <em>text</em>.</p>"
@@ -203,6 +206,7 @@ def _inert_fragment(html):
     return page
 
 
+@pytest.mark.db_independent
 @pytest.mark.parametrize("source", HOSTILE)
 def test_hostile_input_renders_inert(source):
     html = render_note(source)
@@ -216,6 +220,7 @@ def test_hostile_input_renders_inert(source):
             assert dict(attrs)["rel"] == "noopener noreferrer nofollow"
 
 
+@pytest.mark.db_independent
 def test_hostile_markup_is_shown_as_text_not_dropped():
     """What was typed is readable: the tags are escaped, not silently removed."""
     page = _inert_fragment(render_note("Typed <script>alert(1)</script> & <b>bold</b>"))
@@ -324,6 +329,7 @@ def test_pages_without_notes_parse_cleanly(library, member_client):
         assert page.note_bodies == []
 
 
+@pytest.mark.db_independent
 def test_the_check_catches_what_it_is_meant_to_catch():
     """A raw payload, not rendered, fails every one of the checks the pages pass."""
     for raw in (

@@ -230,6 +230,7 @@ def test_a_note_written_after_the_change_needs_no_review(library, society_admin,
     assert ContextNote.objects.get().revision == 1
 
 
+@pytest.mark.db_independent
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [

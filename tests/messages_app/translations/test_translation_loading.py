@@ -144,7 +144,7 @@ def test_the_language_may_be_written_as_translators_write_it(library, written):
     assert parse_translation(translation_yaml(language=written)).language == "pt-br"
 
 
-def test_a_translation_before_the_original_is_loaded_is_refused(db):
+def test_a_translation_before_the_original_is_loaded_is_refused(no_library):
     _refused(translation_yaml(texts=SPANISH), r"document 'migration-americas' is not loaded: load the original first")
 
 
