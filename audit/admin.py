@@ -2,11 +2,12 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
+from audit.admin_reads import RecordedReadsAdmin
 from audit.models import AuditEvent, AuditFlag, AuditSeal
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(RecordedReadsAdmin, ReadOnlyAdmin):
     list_display = ["occurred_at", "actor_email", "actor_organisation", "action", "outcome", "message_identifier", "ip"]
     list_filter = ["action", "outcome", "actor_role"]
     search_fields = ["actor_email", "message_identifier", "request_id"]
@@ -21,6 +22,6 @@ class AuditSealAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AuditFlag)
-class AuditFlagAdmin(ReadOnlyAdmin):
+class AuditFlagAdmin(RecordedReadsAdmin, ReadOnlyAdmin):
     list_display = ["window_start", "rule", "subject", "actor_organisation", "notified_at"]
     list_filter = ["rule"]

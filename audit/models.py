@@ -46,6 +46,7 @@ class Action(models.TextChoices):
     ARCHIVED_LOG = "archived_log", _("archived old access-log events")
     LOADED_EDITION = "loaded_edition", _("loaded an edition of the document")
     LOADED_TRANSLATION = "loaded_translation", _("loaded an official translation")
+    ADMIN_VIEWED = "admin_viewed", _("viewed in the Django admin")
     ACCESS_DENIED = "access_denied", _("was denied access")
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from audit.admin_reads import RecordedReadsAdmin
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from messages_app.catalogue.models import Document, Edition, Message, MessageVersion, Section, Topic
@@ -14,7 +15,7 @@ class DocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Edition)
-class EditionAdmin(ReadOnlyAdmin):
+class EditionAdmin(RecordedReadsAdmin, ReadOnlyAdmin):
     list_display = ["label", "sequence", "loaded_at", "rules_version"]
 
 
@@ -34,12 +35,16 @@ class MessageVersionInline(ReadOnlyInline):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyAdmin):
+class MessageAdmin(RecordedReadsAdmin, ReadOnlyAdmin):
     list_display = ["identifier", "section", "position", "retired_in"]
     list_filter = ["section", "topics"]
     search_fields = ["identifier", "current_version__text"]
     list_select_related = ["section", "retired_in"]
     inlines = [MessageVersionInline]
+
+    def recorded_message(self, object_id) -> dict:
+        message = Message.objects.filter(pk=object_id).select_related("current_version").first() if str(object_id).isdigit() else None
+        return {"message": message, "version": message.current_version} if message else {}
 
 
 class MessageTranslationInline(ReadOnlyInline):
@@ -48,7 +53,7 @@ class MessageTranslationInline(ReadOnlyInline):
 
 
 @admin.register(OfficialTranslation)
-class OfficialTranslationAdmin(ReadOnlyAdmin):
+class OfficialTranslationAdmin(RecordedReadsAdmin, ReadOnlyAdmin):
     """Official translations come only through load_key_messages with a translation file."""
 
     list_display = ["language", "edition", "loaded_at", "updated_at"]

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-import dj_database_url
 from csp.constants import NONE, SELF
 
+from config.settings.database import database_settings
 from config.settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "messages_app.catalogue.middleware.RulesAcknowledgementMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.NotPublicHeadersMiddleware",
+    # Innermost: HEAD and prefetch requests to library pages get no text (and so record no read).
+    "messages_app.catalogue.middleware.SilentReadsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,8 +115,9 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# One transaction per request (ATOMIC_REQUESTS); on SQLite, WAL, BEGIN IMMEDIATE and a busy timeout
+# so that concurrent requests wait their turn instead of failing (config/settings/database.py).
+DATABASES = {"default": database_settings(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions live in the database so that they can be revoked on the server; the cache that

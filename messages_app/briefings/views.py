@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from messages_app.briefings import selectors as briefing_selectors, services as briefing_services
-from messages_app.catalogue.reads import record_shown
+from messages_app.catalogue.reads import record_shown, shown
 from core.flash import flash_outcome
 
 from messages_app.briefings.forms import BriefingForm
@@ -84,8 +84,8 @@ def briefing_detail(request, briefing_id):
         briefing_services.briefing_update(acting_user=request.user, briefing=briefing, **_form_values(form))
         flash.success(request, _("Briefing saved."))
         return redirect("messages:briefing", briefing.pk)
-    record_shown(request, notes=page.notes)
     content = in_reader_language(request, messages=[item.message for item in page.items])
+    record_shown(request, notes=page.notes, reads=shown([item.message for item in page.items], "briefing"))
     return render(request, "messages_app/briefings/briefing_detail.html", {"page": page, "briefing": briefing, "form": form, "content": content})
 
 

@@ -15,7 +15,7 @@ from audit.models import Action
 from audit.services import audit_record_many
 from messages_app.catalogue.models import MessageRead
 
-__all__ = ["Action", "Read", "record_shown"]
+__all__ = ["Action", "Read", "record_shown", "shown"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,26 @@ class Read:
     message: object
     version: object
     details: dict = field(default_factory=dict)
+
+
+def shown(messages, kind: str) -> list[Read]:
+    """The current text of each of `messages`, shown by a page of `kind` (section, topic, search,
+    briefing, print, editor, changes, message…), with the official translation shown beside it if any."""
+    reads = []
+    for message in messages:
+        details = {"page": kind}
+        translation = getattr(getattr(message, "shown", None), "translation", "")
+        if translation:
+            details["translation_shown"] = message.shown.language
+        reads.append(Read(message, message.current_version, details))
+    return reads
+
+
+def is_silent(request) -> bool:
+    """A request whose answer nobody reads: HEAD (no body is sent), or a browser's speculative
+    prefetch (Purpose / Sec-Purpose: prefetch), which the read path answers without the text."""
+    purpose = (request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or "").lower()
+    return request.method == "HEAD" or "prefetch" in purpose
 
 
 def record_shown(
@@ -47,9 +67,10 @@ def record_shown(
     - each note in `notes` (one `note_viewed` row per note, own society's included);
     - each message in `reads` (a `viewed_message` row per Read).
     A `viewed_message` page and each Read also leave a read receipt (MessageRead).
-    Nothing is recorded when AUDIT_READS_ENABLED is off (benchmarks only; production refuses it).
+    Nothing is recorded when AUDIT_READS_ENABLED is off (benchmarks only; production refuses it), nor
+    for a silent request (HEAD, prefetch), whose answer carries no text (SilentReadsMiddleware).
     """
-    if not settings.AUDIT_READS_ENABLED:
+    if not settings.AUDIT_READS_ENABLED or is_silent(request):
         return []
     rows = []
     if action is not None:

@@ -2,13 +2,15 @@
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
+from django.db import OperationalError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from audit.services import AuditWriteFailed
 from messages_app.notes import selectors as note_selectors, services as note_services
 from messages_app.catalogue import selectors
-from messages_app.catalogue.reads import record_shown
+from messages_app.catalogue.reads import record_shown, shown
 from core.flash import flash_outcome
 
 from messages_app.notes.forms import NoteForm
@@ -63,22 +65,77 @@ def _edit(request, *, message=None, section=None, back_url):
         else:
             flash.success(request, _("Note saved. It is shown beside the canonical text."))
             return redirect(back_url)
-    if note is not None and request.method != "POST":
-        # The form shows the note's text: a read, recorded like any other.
-        record_shown(request, notes=[note])
+    # The page shows the canonical text beside the form (and, on first opening, the note's text):
+    # reads, recorded like any other.
+    record_shown(
+        request,
+        notes=[note] if note is not None and request.method != "POST" else [],
+        reads=shown([message], "editor") if message is not None else [],
+    )
     return render(request, "messages_app/notes/note_edit.html", context)
 
 
+# A database that could not take the write for a while: SQLite's write lock still held by others
+# when the busy timeout ran out; on PostgreSQL a serialization failure, a deadlock, a lock or
+# statement timeout. Nothing is wrong with the note: the same save may succeed a moment later.
+_BUSY_MESSAGES = ("database is locked", "database table is locked", "database is busy")
+_BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
+
+
+def _database_busy(error) -> bool:
+    while error is not None:
+        if any(text in str(error) for text in _BUSY_MESSAGES) or getattr(error, "sqlstate", None) in _BUSY_SQLSTATES:
+            return True
+        error = error.__cause__
+    return False
+
+
+def _edit_in_transaction(request, subject):
+    """The request's transaction, opened here rather than by ATOMIC_REQUESTS (off for the two note
+    form views) so that a save that fails because the database is busy gives the editor the form
+    back with what they typed, not an error page that loses it. `subject()` reads the message or
+    section (and may answer 404)."""
+    try:
+        with transaction.atomic():
+            return _edit(request, **subject())
+    except (OperationalError, AuditWriteFailed) as error:
+        if request.method != "POST" or not _database_busy(error):
+            raise
+    return _busy_form(request, **subject())
+
+
+def _busy_form(request, *, message=None, section=None, back_url):
+    """The form again, with the text the editor typed and the revision they started from, saying why
+    it was not saved. Nothing is written (the database is busy), so the page shows no canonical text
+    nor any note: their reads could not be recorded."""
+    society, note = note_selectors.own_note_for_edit(fetched_by=request.user, message=message, section=section)
+    context = {
+        "form": NoteForm(request.POST), "note": note, "society": society, "message": message, "section": section,
+        "back_url": back_url, "database_busy": True,
+    }
+    response = render(request, "messages_app/notes/note_edit.html", context, status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
+@transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
 def message_note(request, identifier):
-    page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
-    return _edit(request, message=page.message, back_url=page.message.get_absolute_url())
+    def subject():
+        message = selectors.message_detail(identifier=identifier, fetched_by=request.user).message
+        return {"message": message, "back_url": message.get_absolute_url()}
+
+    return _edit_in_transaction(request, subject)
 
 
+@transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
 def section_note(request, key):
-    section = selectors.section_detail(key=key, fetched_by=request.user).section
-    return _edit(request, section=section, back_url=section.get_absolute_url())
+    def subject():
+        section = selectors.section_detail(key=key, fetched_by=request.user).section
+        return {"section": section, "back_url": section.get_absolute_url()}
+
+    return _edit_in_transaction(request, subject)
 
 
 @require_safe

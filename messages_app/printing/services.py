@@ -5,16 +5,20 @@ Every print and every PDF is recorded (a Print row, and the access log with its 
 is built; focal points look a trace code up in the console, so a copy found outside tells whose it was.
 """
 
+import re
 import secrets
 
 from django.utils.translation import gettext as _
 
-from messages_app.catalogue.reads import Action, record_shown
+from messages_app.catalogue.reads import Action, record_shown, shown
 from messages_app.printing.models import Print
 from national_societies.viewer import viewer_of
 
 # No 0/O, 1/I/L: a code read off a photocopy must not be ambiguous.
 TRACE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# What a trace code looks like, checked before one is looked up: anything else (a NUL character, which
+# PostgreSQL refuses in a query; ten thousand characters) is no print, without asking the database.
+TRACE_CODE_RE = re.compile(r"KM-[0-9A-Z]{4}-[0-9A-Z]{4}")
 PAPER_SIZES = {"a4": "A4", "letter": "Letter"}
 
 def new_trace_code() -> str:
@@ -58,6 +62,7 @@ def print_record(
             **({"translation_shown": translated} if translated else {}),
         },
         notes=notes,
+        reads=shown(messages, "print"),
     )
     return _watermark(printed)
 
@@ -77,6 +82,8 @@ def internal_notice(society: str) -> str:
 
 def watermark_of_print(*, trace_code: str, user) -> dict | None:
     """The watermark of a print this user made (None if there is none, or it is someone else's)."""
+    if not TRACE_CODE_RE.fullmatch(trace_code):
+        return None
     printed = Print.objects.filter(trace_code=trace_code, reader_id=user.pk).first()
     return _watermark(printed) if printed is not None else None
 

@@ -6,16 +6,16 @@ from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.redirects import local_next_url
 from messages_app.briefings import selectors as briefing_selectors
 from messages_app.notes import selectors as note_selectors
 from messages_app.catalogue import selectors, services
 from messages_app.catalogue.middleware import ACKNOWLEDGED_KEY
-from messages_app.catalogue.reads import Action, Read, record_shown
+from messages_app.catalogue.reads import Action, record_shown, shown
 from messages_app.reading.search import MAX_QUERY_LENGTH, highlight, highlight_text, message_search
 from messages_app.translations.selectors import in_reader_language, translation_coverage
 
@@ -39,9 +39,12 @@ def home(request):
 def section(request, key):
     page = selectors.section_detail(key=key, fetched_by=request.user)
     panel = note_selectors.notes_panel(fetched_by=request.user, section=page.section)
-    record_shown(request, action=Action.VIEWED_SECTION, target_type="section", target_id=page.section.key, notes=panel.notes)
     section_messages = list(page.messages) + [m for _sub, sub_messages in page.subsections for m in sub_messages]
     content = in_reader_language(request, messages=section_messages, sections=[page.section, *(sub for sub, _m in page.subsections)])
+    record_shown(
+        request, action=Action.VIEWED_SECTION, target_type="section", target_id=page.section.key, notes=panel.notes,
+        reads=shown(section_messages, "section"),
+    )
     return render(
         request,
         "messages_app/reading/section_detail.html",
@@ -57,6 +60,7 @@ def detail(request, identifier):
     record_shown(
         request, action=Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
         message=page.message, version=page.version, details=_translation_shown(page.message), notes=panel.notes,
+        reads=shown(page.children, "message"),  # a parent's page shows its children in full
     )
     return render(
         request,
@@ -71,7 +75,7 @@ def version(request, identifier, number):
     in_reader_language(request, messages=[page.message, *page.children], sections=[page.message.section])
     record_shown(
         request, action=Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
-        message=page.message, version=page.version,
+        message=page.message, version=page.version, reads=shown(page.children, "message"),
     )
     return render(request, "messages_app/reading/message_detail.html", {"page": page, "message": page.message})
 
@@ -86,8 +90,8 @@ def topics(request):
 @require_safe
 def topic(request, slug):
     topic, topic_messages = selectors.topic_detail(slug=slug, fetched_by=request.user)
-    record_shown(request, action=Action.VIEWED_TOPIC, target_type="topic", target_id=topic.slug)
     content = in_reader_language(request, messages=topic_messages, topics=[topic])
+    record_shown(request, action=Action.VIEWED_TOPIC, target_type="topic", target_id=topic.slug, reads=shown(topic_messages, "topic"))
     return render(
         request,
         "messages_app/reading/topic_detail.html",
@@ -97,7 +101,8 @@ def topic(request, slug):
 
 @require_safe
 def search(request):
-    query = request.GET.get("q", "").strip()
+    # A NUL character cannot be typed, and PostgreSQL refuses it in a query: it is dropped, the rest searched.
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     context = {"query": query, "results": None, "page_obj": None}
     if len(query) > MAX_QUERY_LENGTH:
         flash.error(request, _("Your search is too long: use at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH})
@@ -106,12 +111,12 @@ def search(request):
         queryset, terms = message_search(query=query, fetched_by=request.user, language=request.LANGUAGE_CODE)
         page_obj = Paginator(queryset, settings.SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         context["notes"] = note_selectors.note_search(fetched_by=request.user, terms=terms)
-        record_shown(
-            request, action=Action.SEARCHED, target_type="search", query=query, details={"page": page_obj.number},
-            notes=context["notes"],
-        )
         found = list(page_obj.object_list)
         context["content"] = in_reader_language(request, messages=found)
+        record_shown(
+            request, action=Action.SEARCHED, target_type="search", query=query, details={"page": page_obj.number},
+            notes=context["notes"], reads=shown(found, "search"),
+        )
         context.update(
             page_obj=page_obj,
             terms=terms,
@@ -158,9 +163,7 @@ class RulesAcknowledgementForm(forms.Form):
 def acknowledge_rules(request):
     """'How to use this document': read and confirm before any message is shown."""
     edition = selectors.current_edition(fetched_by=request.user)
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        next_url = ""
+    next_url = local_next_url(request, request.POST.get("next") or request.GET.get("next") or "")
     already = selectors.rules_acknowledged(user=request.user, rules_version=edition.rules_version)
     form = RulesAcknowledgementForm(request.POST or None, current_rules_version=edition.rules_version)
     if request.method == "POST" and form.is_valid():
@@ -220,5 +223,5 @@ def changes(request):
     """What changed since your last visit: new messages, and changed ones with the canonical diff."""
     items = selectors.changes_since_last_visit(fetched_by=request.user)
     # Reading the new text here counts as reading the message: it leaves this list next time.
-    record_shown(request, reads=[Read(i.message, i.message.current_version, {"page": "changes since last visit"}) for i in items])
+    record_shown(request, reads=shown([item.message for item in items], "changes"))
     return render(request, "messages_app/reading/changes.html", {"items": items})

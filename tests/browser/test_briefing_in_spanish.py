@@ -11,6 +11,7 @@ import re
 import time
 
 import pytest
+from django.db.models import Q
 from django.utils import translation
 
 from audit.models import Action, AuditEvent
@@ -118,8 +119,17 @@ def test_a_member_prints_a_watermarked_briefing_of_five_messages_with_notes_in_s
     assert printed.details["messages"] == list(CHOSEN)
     assert printed.details["translation_shown"] == "es"
     assert events.filter(action=Action.VIEWED_SECTION, target_id=SECTION).exists()
+    # Every message text shown is recorded: those of the section page, the briefing and its print.
     viewed = set(events.filter(action=Action.VIEWED_MESSAGE).values_list("message_identifier", flat=True))
-    assert viewed == set(CHOSEN)
+    on_section_page = set(
+        Message.objects.filter(retired_in__isnull=True)
+        .filter(Q(section__key=SECTION) | Q(section__parent__key=SECTION))
+        .values_list("identifier", flat=True)
+    )
+    assert viewed == set(CHOSEN) | on_section_page
+    printed_texts = events.filter(action=Action.VIEWED_MESSAGE, request_id=printed.request_id)
+    assert sorted(printed_texts.values_list("message_identifier", flat=True)) == sorted(CHOSEN)
+    assert {row.details["page"] for row in printed_texts} == {"print"}
     assert events.filter(action=Action.LOGGED_IN).exists()
 
     # One translated word, once the Spanish catalogue has it: the nav's "Sign out" button.

@@ -26,10 +26,12 @@ def test_a_message_page_leaves_a_read_receipt_once_per_version(member, member_cl
     assert AuditEvent.objects.filter(action=Action.VIEWED_MESSAGE, actor_user_id=member.pk, message_identifier="DET-01").count() == 2
 
 
-def test_a_copy_or_a_page_of_several_messages_leaves_no_receipt(member, member_client, library):
+def test_a_copy_leaves_no_receipt_but_a_page_of_several_messages_leaves_one_each(member, member_client, library):
     member_client.post(reverse("messages:copied", args=["DET-01"]))
-    member_client.get(reverse("messages:section", args=["detention-deportation"]))
     assert not MessageRead.objects.filter(user=member).exists()
+    member_client.get(reverse("messages:section", args=["detention-deportation"]))
+    section = set(Message.objects.filter(section__key="detention-deportation", retired_in__isnull=True).values_list("pk", flat=True))
+    assert set(MessageRead.objects.filter(user=member).values_list("message_id", flat=True)) == section
 
 
 def test_changes_since_last_visit_never_read_the_access_log(member_client, library):
@@ -86,7 +88,7 @@ def test_the_upgrade_carries_reads_and_prints_over_from_the_access_log(member, l
 
 
 @pytest.mark.parametrize("by", [None, "platform@ifrc.example.org"])
-def test_loading_an_edition_or_a_translation_is_recorded_naming_who_loaded_it(db, by, capsys):
+def test_loading_an_edition_or_a_translation_is_recorded_naming_who_loaded_it(no_library, by, capsys):
     from django.core.management import call_command
 
     from tests.accounts import person
@@ -109,7 +111,7 @@ def test_loading_an_edition_or_a_translation_is_recorded_naming_who_loaded_it(db
             assert event.actor_user_id is None and "(manage.py)" in event.details["loaded_as"]
 
 
-def test_loading_as_an_unknown_account_imports_nothing(db):
+def test_loading_as_an_unknown_account_imports_nothing(no_library):
     from django.core.management import CommandError, call_command
 
     with pytest.raises(CommandError, match="no active account"):

@@ -243,6 +243,7 @@ def test_quotes_backslashes_and_markup_in_a_name_do_not_break_the_marks(hostile)
     assert css_text(boxes["top-center"]) == NOTICE
 
 
+@pytest.mark.db_independent
 def test_css_strings_escape_every_character_that_could_end_them():
     raw = 'a"b\\c\nd\re\x00f\x7fg</style>&h'
     literal = printing._css_string(raw)
@@ -366,6 +367,7 @@ def _png(path):
     return path
 
 
+@pytest.mark.db_independent
 def test_pdfs_are_built_offline_and_a_refused_resource_does_not_break_them(tmp_path, monkeypatch):
     image = _png(tmp_path / "leak.png")
     opened = []
