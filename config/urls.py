@@ -3,12 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import refusing_nul_characters
 from national_societies import views as national_societies_views
 
 from config import views
 
 # The admin login goes through allauth, so it is rate-limited (and later, MFA-protected) too.
 admin.site.login = secure_admin_login(admin.site.login)
+# Every admin page answers 400 to a NUL character in its query string (list filters reach the database).
+admin.site.admin_view = refusing_nul_characters(admin.site.admin_view)
 admin.site.site_header = _("Key Messages administration")
 
 urlpatterns = [

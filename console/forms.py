@@ -1,16 +1,31 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import Action, Outcome
 from core.identifiers import IDENTIFIER_RE
-from console.selectors import EventFilters
+from console.selectors import SLUG_RE, EventFilters
+
+# "To" is inclusive: the filter ends at the start of the next day, which must exist (date.max + 1 day
+# overflows). Both dates are refused from date.max on.
+END_OF_DATES = date.max
+
+
+class OrganisationField(forms.ModelChoiceField):
+    """An organisation by its slug. Anything that is not a slug is refused before it reaches the
+    database (PostgreSQL refuses a NUL character in a query)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not SLUG_RE.fullmatch(str(value)):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
 
 
 class EventFilterForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation = OrganisationField(
         label=_("Organisation"), queryset=None, required=False, to_field_name="slug", empty_label=_("All")
     )
     user = forms.EmailField(label=_("User (email)"), required=False, max_length=254)
@@ -39,6 +54,9 @@ class EventFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("since", "until"):
+            if cleaned.get(name) and cleaned[name] >= END_OF_DATES:
+                self.add_error(name, _("Choose a date before %(date)s.") % {"date": date_format(END_OF_DATES)})
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))

@@ -5,6 +5,7 @@ the table, so a page costs the same at ten million rows as at ten.
 """
 
 import base64
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -53,6 +54,17 @@ def reviewable_organisations(*, fetched_by):
     if organisation_ids is not None:
         organisations = organisations.filter(pk__in=organisation_ids)
     return organisations
+
+
+SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def is_reviewable_organisation(*, fetched_by, slug: str) -> bool:
+    """Whether `fetched_by` may review the organisation `slug`. Not a slug (a NUL character, which
+    PostgreSQL refuses in a query, or anything else): no such organisation, without asking."""
+    if not SLUG_RE.fullmatch(slug):
+        return False
+    return reviewable_organisations(fetched_by=fetched_by).filter(slug=slug).exists()
 
 
 @dataclass

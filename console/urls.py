@@ -1,6 +1,7 @@
 from django.urls import path
 
 import core.identifiers  # noqa: F401  (registers the "identifier" converter)
+import core.ids  # noqa: F401  (registers the "id" converter: a database id, else 404)
 
 from console import views
 
@@ -11,5 +12,5 @@ urlpatterns = [
     path("messages/<identifier:identifier>/", views.message_readers, name="message_readers"),
     path("organisations/<slug:organisation_slug>/", views.organisation, name="organisation"),
     path("flags/", views.flags, name="flags"),
-    path("flags/<int:flag_id>/", views.flag, name="flag"),
+    path("flags/<id:flag_id>/", views.flag, name="flag"),
 ]

@@ -33,8 +33,8 @@ CSV_COLUMNS = [
 def _filter_form(request):
     organisations = selectors.reviewable_organisations(fetched_by=request.user)
     slug = request.GET.get("organisation")
-    if slug and not organisations.filter(slug=slug).exists():
-        raise Http404  # another organisation's events: as if there were none
+    if slug and not selectors.is_reviewable_organisation(fetched_by=request.user, slug=slug):
+        raise Http404  # another organisation's events (or no organisation at all): as if there were none
     return EventFilterForm(request.GET or None, organisations=organisations)
 
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+import core.ids  # noqa: F401  (registers the "id" converter: a database id, else 404)
+
 from national_societies import views
 
 app_name = "national_societies"
@@ -9,12 +11,12 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("society/", views.society_home, name="society_home"),
     path("society/<slug:society_slug>/members/", views.members, name="members"),
-    path("society/<slug:society_slug>/members/<int:user_id>/", views.member_detail, name="member"),
-    path("society/<slug:society_slug>/members/<int:user_id>/role/", views.member_role, name="member_role"),
-    path("society/<slug:society_slug>/members/<int:user_id>/editor/", views.member_editor, name="member_editor"),
-    path("society/<slug:society_slug>/members/<int:user_id>/deactivate/", views.member_deactivate, name="member_deactivate"),
-    path("society/<slug:society_slug>/members/<int:user_id>/reactivate/", views.member_reactivate, name="member_reactivate"),
+    path("society/<slug:society_slug>/members/<id:user_id>/", views.member_detail, name="member"),
+    path("society/<slug:society_slug>/members/<id:user_id>/role/", views.member_role, name="member_role"),
+    path("society/<slug:society_slug>/members/<id:user_id>/editor/", views.member_editor, name="member_editor"),
+    path("society/<slug:society_slug>/members/<id:user_id>/deactivate/", views.member_deactivate, name="member_deactivate"),
+    path("society/<slug:society_slug>/members/<id:user_id>/reactivate/", views.member_reactivate, name="member_reactivate"),
     path("society/<slug:society_slug>/invitations/new/", views.invitation_new, name="invitation_new"),
-    path("society/<slug:society_slug>/invitations/<int:invitation_id>/resend/", views.invitation_resend, name="invitation_resend"),
-    path("society/<slug:society_slug>/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("society/<slug:society_slug>/invitations/<id:invitation_id>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("society/<slug:society_slug>/invitations/<id:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
 ]

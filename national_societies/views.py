@@ -16,6 +16,7 @@ from audit.services import audit_records_for
 
 from national_societies import selectors, services
 from core.flash import flash_outcome
+from core.redirects import local_next_url
 from core.rules import NotAllowed
 from national_societies.forms import INVITATION_SESSION_KEY, DeactivateForm, InvitationForm, RoleForm
 from national_societies.permissions import membership_of
@@ -287,13 +288,10 @@ def email_address(request):
 def language(request):
     """The language switcher: remembered in a cookie, and on the account for the next sign-in."""
     from django.conf import settings as django_settings
-    from django.utils.http import url_has_allowed_host_and_scheme
     from django.utils.translation import check_for_language
 
     code = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        next_url = "/"
+    next_url = local_next_url(request, request.POST.get("next", "")) or "/"
     response = redirect(next_url)
     if code in dict(django_settings.LANGUAGES) and check_for_language(code):
         response.set_cookie(

@@ -1,12 +1,13 @@
 from django.urls import path
 
 import core.identifiers  # noqa: F401  (registers the "identifier" converter)
+import core.ids  # noqa: F401  (registers the "id" converter: a database id, else 404)
 
 from messages_app.printing import views
 
 urlpatterns = [
-    path("briefings/<int:briefing_id>/print/", views.briefing_print, name="briefing_print"),
-    path("briefings/<int:briefing_id>/pdf/", views.briefing_pdf, name="briefing_pdf"),
+    path("briefings/<id:briefing_id>/print/", views.briefing_print, name="briefing_print"),
+    path("briefings/<id:briefing_id>/pdf/", views.briefing_pdf, name="briefing_pdf"),
     path("sections/<slug:key>/print/", views.section_print, name="section_print"),
     path("sections/<slug:key>/pdf/", views.section_pdf, name="section_pdf"),
     path("print/", views.document_print, name="document_print"),

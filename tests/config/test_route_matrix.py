@@ -17,11 +17,11 @@ from messages_app.catalogue.models import Message
 from messages_app.briefings.services import briefing_create
 from messages_app.notes.services import note_save
 from messages_app.printing.models import Print
-from national_societies.models import Membership, NationalSociety
+from national_societies.models import NationalSociety
 from national_societies.services import invitation_token_digest
-from tests.accounts import add_totp, sign_in
-from tests.factories import MembershipFactory, UserFactory
+from tests.accounts import persona, sign_in
 
+# The anonymous visitor and the personas of tests/conftest.py (tests.accounts.PERSONAS).
 ROLES = (
     "anonymous",
     "member_a",
@@ -229,6 +229,7 @@ def _rule(name):
     return None
 
 
+@pytest.mark.db_independent
 def test_every_route_has_an_entry():
     missing = [name for name, _keys, _view in URL_ROUTES if _rule(name) is None]
     assert missing == [], f"add these routes to ROUTES with who may reach them: {missing}"
@@ -236,6 +237,7 @@ def test_every_route_has_an_entry():
     assert stale == set(), f"ROUTES lists URLs that no longer exist: {stale}"
 
 
+@pytest.mark.db_independent
 def test_public_views_are_exactly_the_allowed_list():
     public = {name for name, _keys, view in URL_ROUTES if not getattr(view, "login_required", True)}
     assert public == set(PUBLIC)
@@ -243,31 +245,17 @@ def test_public_views_are_exactly_the_allowed_list():
 
 @pytest.fixture
 def world(db, library):
-    """Two National Societies (A: Colombia, B: Mexico) with members and admins, focal points of the
-    IFRC and ICRC, a platform admin, a deactivated member of A, and an admin of A without MFA."""
+    return build_world()
+
+
+def build_world():
+    """The personas (tests.accounts.PERSONAS), one per role but "anonymous": two National Societies (A:
+    Colombia, B: Mexico) with members and admins, focal points of the IFRC and ICRC, a platform admin,
+    a deactivated member of A, and an admin of A without MFA.
+
+    (users by role, sample URL kwargs); needs the library loaded. Also used by test_hostile_input.py."""
     colombia = NationalSociety.objects.get(slug="colombia")
-    mexico = NationalSociety.objects.get(slug="mexico")
-    ifrc = NationalSociety.objects.get(slug="ifrc-americas")
-    icrc = NationalSociety.objects.get(slug="icrc-americas")
-    role = Membership.Role
-    spec = {
-        "member_a": (colombia, role.MEMBER, {}),
-        "admin_a": (colombia, role.SOCIETY_ADMIN, {}),
-        "member_b": (mexico, role.MEMBER, {}),
-        "admin_b": (mexico, role.SOCIETY_ADMIN, {}),
-        "ifrc_focal": (ifrc, role.FOCAL_POINT, {}),
-        "icrc_focal": (icrc, role.FOCAL_POINT, {}),
-        "platform_admin": (ifrc, role.PLATFORM_ADMIN, {"is_staff": True, "is_superuser": True}),
-        "deactivated": (colombia, role.MEMBER, {"is_active": False}),
-        "privileged_no_mfa": (colombia, role.SOCIETY_ADMIN, {}),
-    }
-    users = {}
-    for key, (organisation, membership_role, extra) in spec.items():
-        user = UserFactory(email=f"{key}@{organisation.slug}.example.org", **extra)
-        MembershipFactory(user=user, national_society=organisation, role=membership_role)
-        if membership_role != role.MEMBER and key != "privileged_no_mfa":
-            add_totp(user)
-        users[key] = user
+    users = {role: persona(role) for role in ROLES if role != "anonymous"}
     from national_societies.models import Invitation
 
     from django.utils import timezone
