@@ -1,7 +1,13 @@
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from national_societies.admin_audit import AuditedAdminMixin
@@ -90,5 +96,46 @@ admin.site.unregister(UserSession)
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(AllauthUserSessionAdmin):
+class UserSessionAdmin(AuditedAdminMixin, AllauthUserSessionAdmin):
+    """Ending a session here (deleting it) is recorded like every admin change."""
+
     search_fields = ["user__email", "ip"]
+
+
+# Who can sign in, and how, is changed in the Django admin only in ways the access log records.
+admin.site.unregister(Authenticator)
+admin.site.unregister(EmailAddress)
+admin.site.unregister(Group)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AuditedAdminMixin, AllauthAuthenticatorAdmin):
+    """A platform admin may remove an authenticator (an MFA reset, recorded); never add or edit one:
+    its secret is the user's to set up."""
+
+    exclude = ["data"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AuditedAdminMixin, AllauthEmailAddressAdmin):
+    """The work address is the account's one identity: no second address is added here (it would be a
+    second way to sign in), none is edited, and removing one is recorded."""
+
+    actions = []
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin):
+    """Groups give Django-admin permissions: every change is recorded."""
