@@ -2,6 +2,8 @@
 society admin, their own; members get 404. Views are thin: a selector, a form, a template."""
 
 import csv
+import re
+import unicodedata
 import time
 from datetime import timedelta
 
@@ -93,12 +95,19 @@ def _csv_rows(queryset):
         last = rows[-1]
 
 
+# What a spreadsheet may take for the start of a formula, in a cell or after a separator it splits
+# cells on (a locale's ";", or ","), once full-width forms (＝ ＋ － ＠) are read as the ASCII ones.
+_FORMULA_START = re.compile(r"(?:^|[;,])\s*[=+\-@\t\r]")
+
+
 def _csv_safe(value):
-    """No spreadsheet formula injection: a text cell starting with = + - @ gets a leading quote."""
+    """No spreadsheet formula injection: a text cell that could start a formula gets a leading quote."""
     if value is None:
         return ""
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if isinstance(value, (int, float)) or hasattr(value, "isoformat"):
+        return text  # numbers and times: a leading "-" is a sign, not a formula
+    return "'" + text if _FORMULA_START.search(unicodedata.normalize("NFKC", text)) else text
 
 
 @require_GET  # not HEAD: a HEAD would record an export that sends nothing

@@ -192,6 +192,12 @@ FORMULAS = [
     "-2+3",
     "@SUM(A1:A9)",
     "=cmd|' /C calc'!A0",
+    # A spreadsheet that splits on ";" (or ",") sees a new cell, which may start a formula.
+    "children; =HYPERLINK(\"http://evil.example\")",
+    "a, +1",
+    # Full-width forms, which some spreadsheets read as the ASCII ones.
+    "＝1+1",
+    "＠SUM(A1)",
 ]
 
 
