@@ -2,6 +2,8 @@
 UPDATE, DELETE and TRUNCATE on the event, seal and anchor tables (except the archive's permit for
 events and seals), and the Django admin only shows events."""
 
+import json
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -108,6 +110,33 @@ def test_raw_delete_and_truncate_are_refused(rows, table):
     refused(f"DELETE FROM {table}")
     refused(empty_table_statement(table))
     assert count(table) == 1
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_a_row_cannot_be_replaced_by_insert_or_replace_or_an_upsert(rows, table):
+    """SQLite's REPLACE deletes the row it takes the place of without firing DELETE triggers; an
+    upsert is an UPDATE. Either way, the row stays as it was."""
+    row = rows[table]
+    row = type(row).objects.get(pk=row.pk)  # as stored
+    key = row._meta.pk.column
+    columns = [f.column for f in row._meta.concrete_fields]
+    params = [getattr(row, f.attname) for f in row._meta.concrete_fields]
+    params = [p.isoformat() if hasattr(p, "isoformat") else (json.dumps(p) if isinstance(p, (dict, list)) else p) for p in params]
+    if connection.vendor == "sqlite":
+        for verb in ("INSERT OR REPLACE", "REPLACE"):
+            with pytest.raises(DatabaseError, match="append-only"):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)})", params)
+    upsert = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)}) "
+        f"ON CONFLICT ({key}) DO UPDATE SET {columns[-1]} = excluded.{columns[-1]}"
+    )
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(upsert, params)
+    assert count(table) == 1
+    fresh = type(row).objects.get(pk=row.pk)
+    assert [getattr(fresh, f.attname) for f in row._meta.concrete_fields] == [getattr(row, f.attname) for f in row._meta.concrete_fields]
 
 
 def test_update_and_delete_are_refused_when_the_row_was_inserted_in_the_same_transaction(db):
