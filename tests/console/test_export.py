@@ -103,6 +103,17 @@ def test_a_second_factor_entered_299_seconds_ago_still_counts(reviewer):
     assert reviewer.get(EXPORT).status_code == 200
 
 
+def test_the_code_page_of_the_export_offers_no_password_instead(reviewer):
+    """A password reauthentication would bring the reader straight back: not offered for the export."""
+    step_up = reviewer.get(EXPORT)
+    page = reviewer.get(step_up["Location"]).content.decode()
+    assert "needs a code from your authenticator app" in page
+    assert reverse("account_reauthenticate") not in page
+    # Elsewhere (managing one's authenticators, say) the other ways stay on offer.
+    other = reviewer.get(REAUTHENTICATE + "?next=/accounts/2fa/").content.decode()
+    assert "needs a code from your authenticator app" not in other
+
+
 def test_a_real_mfa_reauthentication_opens_the_export(reviewer, focal_point, member):
     searched = event(member, query="water")
     url = EXPORT + "?action=searched"
