@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from audit.models import AuditAnchor, AuditEvent, AuditSeal
+from audit.models import AuditAnchor, AuditEvent, AuditHead, AuditSeal
 
 GENESIS = "0" * 64
 SEAL_BATCH = 5000
@@ -92,6 +92,10 @@ def audit_log_seal(*, grace_seconds: int | None = None, now=None) -> int:
                 chain = chain_step(chain, current)
                 seals.append(AuditSeal(position=position, event_id=values["id"], event_hash=current, chain_hash=chain))
             AuditSeal.objects.bulk_create(seals)
+            if seals:
+                # The head as this run leaves it, kept apart from the seals (see AuditHead).
+                last = seals[-1]
+                AuditHead.objects.create(position=last.position, event_id=last.event_id, chain_hash=last.chain_hash)
         sealed += len(seals)
         if len(seals) < SEAL_BATCH:
             return sealed
@@ -169,6 +173,15 @@ def audit_log_verify(*, batch: int = 10_000) -> VerifyReport:
     )
     if unsealed:
         return VerifyReport(False, checked, last_position, chain, f"{unsealed} event(s) below the head are not sealed", None, unsealed)
+    lost = _lost_head(latest_anchor[0] if latest_anchor else 0)
+    if lost is not None:
+        return VerifyReport(
+            False, checked, last_position, chain,
+            f"the log ends at seal {last_position}, but the sealing run of {lost.recorded_at:%Y-%m-%d %H:%M:%S} UTC "
+            f"left the head at seal {lost.position} (event {lost.event_id}, {lost.chain_hash[:16]}…), which is no longer "
+            "in the chain: events were removed from the end of the log",
+            lost.event_id,
+        )
     if latest_anchor is not None and latest_anchor[0] > start_position:
         # Archiving removes the seals up to its anchor in the same transaction: this anchor was not
         # left by an archive.
@@ -177,6 +190,17 @@ def audit_log_verify(*, batch: int = 10_000) -> VerifyReport:
             f"anchor at seal {latest_anchor[0]} was not left by an archive: seals before it are still in the log",
         )
     return VerifyReport(True, checked, last_position, chain)
+
+
+def _lost_head(archived_up_to: int):
+    """The first recorded head (above what was archived) that no seal of the chain matches, or None."""
+    matched = AuditSeal.objects.filter(position=OuterRef("position"), chain_hash=OuterRef("chain_hash"))
+    return (
+        AuditHead.objects.filter(position__gt=archived_up_to)
+        .filter(~Exists(matched))
+        .order_by("position")
+        .first()
+    )
 
 
 def _broken(checked, position, chain, problem, event_id):

@@ -143,6 +143,27 @@ class AuditAnchor(models.Model):
         ordering = ["position"]
 
 
+class AuditHead(models.Model):
+    """The chain's head as each sealing run left it: kept apart from the seals, append-only like them.
+    Removing the newest events with their seals leaves a recorded head the log no longer reaches,
+    which verify_audit_log reports (on PostgreSQL the application's runtime role cannot delete
+    anything here: see grant_runtime_privileges)."""
+
+    # Not unique: after a tail was removed, sealing goes on from the shortened chain and records
+    # heads at positions recorded before, with other hashes (the old one is what gives it away).
+    position = models.BigIntegerField()
+    event_id = models.BigIntegerField()
+    chain_hash = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [models.Index(fields=["position"], name="audit_head_position_idx")]
+
+    def __str__(self):
+        return f"head at seal {self.position}"
+
+
 class ArchivePermit(models.Model):
     """Held only inside archive_audit_log's transaction: while a row exists, the triggers let old
     events and seals be deleted. The application's database role has no privilege on this table in

@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.test import Client
 from pytest_django.plugin import blocking_manager_key
 
-from audit.models import ArchivePermit, AuditEvent, AuditSeal
+from audit.models import ArchivePermit, AuditEvent, AuditHead, AuditSeal
 from messages_app.catalogue.content_file import read_content_file
 from messages_app.catalogue.models import Document, Edition, Message, MessageVersion, Section, Topic
 from messages_app.catalogue.services import key_messages_load
@@ -353,7 +353,7 @@ def audit_log_flushable(transactional_db):
       opens, is let through only because it is empty: a test using this fixture must not leave an
       anchor behind).
     - SQLite: the flush may delete the permit before the events, after which the events' DELETE
-      trigger refuses. So the events and seals are deleted here while the permit exists, then the
+      trigger refuses. So the events, seals and recorded heads are deleted here while the permit exists, then the
       permit; the flush then finds empty audit tables and no trigger fires.
 
     Do not combine with `serialized_rollback`: the flush of a transactional test without it
@@ -364,4 +364,5 @@ def audit_log_flushable(transactional_db):
     if connection.vendor == "sqlite":
         AuditEvent.objects.all().delete()
         AuditSeal.objects.all().delete()
+        AuditHead.objects.all().delete()
         ArchivePermit.objects.all().delete()

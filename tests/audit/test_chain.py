@@ -14,13 +14,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from audit import chain
 from audit.chain import GENESIS, audit_log_seal, audit_log_verify
-from audit.models import Action, ArchivePermit, AuditAnchor, AuditEvent, AuditSeal
+from audit.models import Action, ArchivePermit, AuditAnchor, AuditEvent, AuditHead, AuditSeal
 from audit.services import audit_record
 from tests.audit_log import verify_command
 from tests.factories import UserFactory
@@ -125,7 +125,7 @@ def test_the_grace_period_leaves_events_still_being_written_for_a_later_pass(db,
     fresh = events(1)
     out = StringIO()
     call_command("seal_audit_log", stdout=out)
-    assert out.getvalue().strip() == "Sealed 2 event(s)."
+    assert out.getvalue().splitlines()[0] == "Sealed 2 event(s)."
     assert [event_id for _position, event_id in seals()] == [event.pk for event in old]
     call_command("seal_audit_log", "--grace", "0", stdout=out)
     assert seals()[-1] == (3, fresh[0].pk)
@@ -268,6 +268,12 @@ def test_a_log_rewritten_with_fresh_seals_cannot_reproduce_the_old_head(db):
     AuditSeal.objects.all().delete()
     ArchivePermit.objects.all().delete()
     audit_log_seal(grace_seconds=0)
+    # The heads the sealing runs recorded give the rewrite away...
+    assert "no longer in the chain" in audit_log_verify().problem
+    # ...unless they are removed too (an owner's rights allow it); the kept checkpoint still does.
+    ArchivePermit.objects.create()
+    AuditHead.objects.exclude(chain_hash=AuditSeal.objects.order_by("-position").values_list("chain_hash", flat=True)[:1]).delete()
+    ArchivePermit.objects.all().delete()
     forged = audit_log_verify()
 
     assert forged.ok and forged.head_position == checkpoint.head_position
@@ -396,3 +402,50 @@ def test_fifty_concurrent_writers_and_a_running_sealer_leave_every_event_sealed_
     assert {(e.target_id, e.actor_user_id) for e in AuditEvent.objects.all()} == {
         (f"W{n:02d}-{k}", reader.pk) for n in range(WRITERS) for k in range(EVENTS_PER_WRITER)
     }
+
+
+# --- The recorded head: a deleted tail ---------------------------------------------------------------
+
+
+def test_each_sealing_run_records_the_head_it_leaves_and_prints_it(db):
+    events(3)
+    out = StringIO()
+    call_command("seal_audit_log", "--grace", "0", stdout=out)
+    head = AuditHead.objects.get()
+    last = AuditSeal.objects.order_by("-position").first()
+    assert (head.position, head.event_id, head.chain_hash) == (last.position, last.event_id, last.chain_hash) == (3, last.event_id, expected_chain([e.id for e in AuditEvent.objects.order_by("id")]))
+    assert f"Head: seal 3, event {last.event_id}, {last.chain_hash}" in out.getvalue()
+    call_command("seal_audit_log", "--grace", "0", stdout=StringIO())
+    assert AuditHead.objects.count() == 1  # nothing sealed, no new head
+
+
+def test_removing_the_newest_events_with_their_seals_is_detected(db):
+    """What an application that owned its tables could do: delete the tail, events and seals alike,
+    leaving a chain that verifies from its start. The head recorded by the sealing run says otherwise."""
+    created = events(5)
+    audit_log_seal(grace_seconds=0)
+    assert audit_log_verify().ok
+    ArchivePermit.objects.create()  # the one way past the triggers, as an owner could take it
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditseal WHERE position > 3")
+        cursor.execute(f"DELETE FROM audit_auditevent WHERE id > {created[2].pk}")
+    ArchivePermit.objects.all().delete()
+
+    report = audit_log_verify()
+    assert not report.ok and report.head_position == 3
+    assert "left the head at seal 5" in report.problem and "removed from the end of the log" in report.problem
+
+    # Sealing new events on the shortened chain does not hide it: seal 5 gets another hash.
+    events(2)
+    audit_log_seal(grace_seconds=0)
+    code, _out, err = verify_command("--no-seal")
+    assert code == 1 and "left the head at seal 5" in err
+
+
+def test_recorded_heads_cannot_be_changed_or_removed(db):
+    events(2)
+    audit_log_seal(grace_seconds=0)
+    for sql in ("UPDATE audit_audithead SET chain_hash = 'x'", "DELETE FROM audit_audithead"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert AuditHead.objects.count() == 1
