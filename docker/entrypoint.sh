@@ -1,13 +1,23 @@
 #!/bin/sh
 # Container entrypoint: bring the database up to date, then run the command (gunicorn by default).
 # Every step is idempotent, so it is safe on every start and after an upgrade.
+#
+# With MIGRATION_DATABASE_URL set (the shipped compose file sets it), the set-up runs as the owner of
+# the tables, and the app then runs as DATABASE_URL's role, which `grant_runtime_privileges` leaves
+# with SELECT and INSERT only on the access log: the app cannot change, delete or truncate it, nor
+# disable its triggers (docs/DEPLOYMENT.md, "Two database roles").
 set -eu
 
 # Run from the project root (/app in the image), wherever the script is called from.
 cd "$(dirname "$0")/.."
 
-python manage.py migrate --noinput
-python manage.py createcachetable
-python manage.py load_key_messages
+owner_url="${MIGRATION_DATABASE_URL:-$DATABASE_URL}"
+DATABASE_URL="$owner_url" python manage.py migrate --noinput
+DATABASE_URL="$owner_url" python manage.py createcachetable
+DATABASE_URL="$owner_url" python manage.py load_key_messages
+if [ -n "${MIGRATION_DATABASE_URL:-}" ]; then
+  DATABASE_URL="$owner_url" python manage.py grant_runtime_privileges "${DATABASE_APP_ROLE:?set DATABASE_APP_ROLE}" \
+    --password-env DATABASE_APP_PASSWORD
+fi
 
 exec "$@"

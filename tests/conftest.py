@@ -135,6 +135,22 @@ def no_library(db):
     Document.objects.all().delete()
 
 
+# --- Marker: postgresql ---------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of PostgreSQL itself (its roles and privileges) do not apply on SQLite: left out of the
+    run, and said so in pytest's summary ("deselected"), rather than run as skips."""
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    kept, left_out = [], []
+    for item in items:
+        (left_out if item.get_closest_marker("postgresql") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 # --- Marker: db_independent -----------------------------------------------------------------------
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "django_db_reset_sequences"}

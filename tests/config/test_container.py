@@ -24,3 +24,15 @@ def test_the_image_installs_the_system_packages_the_pdfs_need():
     installed = {word for word in command.split() if not word.startswith("-")}
     assert installed == _makefile_packages("SYSTEM_PACKAGES") - {"gettext"}
 
+
+
+def test_the_shipped_setup_runs_the_app_as_the_runtime_role_and_migrates_as_the_owner():
+    """docs/DEPLOYMENT.md, "Two database roles": the owner migrates, the app connects as the role that
+    may only add and read access-log rows (its grants are tested in tests/audit/test_runtime_role.py)."""
+    compose = (ROOT / "docker-compose.yml").read_text()
+    entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text()
+    assert "MIGRATION_DATABASE_URL: postgres://${POSTGRES_USER" in compose
+    assert "DATABASE_URL: postgres://${DATABASE_APP_ROLE:-keymessages_app}:${DATABASE_APP_PASSWORD" in compose
+    assert 'DATABASE_URL="$owner_url" python manage.py migrate' in entrypoint
+    assert "grant_runtime_privileges" in entrypoint and "--password-env DATABASE_APP_PASSWORD" in entrypoint
+    assert entrypoint.rstrip().endswith('exec "$@"')  # gunicorn then runs with the runtime DATABASE_URL
