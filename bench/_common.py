@@ -125,3 +125,16 @@ def wait_for_quiet(label: str) -> dict:
             load = os.getloadavg()[0]
     waited = round(time.time() - started)
     return {"loadavg_at_start": [round(x, 2) for x in os.getloadavg()], "waited_s": waited, "quiet": load < threshold}
+
+
+def git_state() -> dict:
+    """The commit measured, and whether the work tree had uncommitted changes to tracked files."""
+    import subprocess
+
+    def git(*argv):
+        try:
+            return subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True, timeout=20, check=False).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    return {"commit": git("rev-parse", "--short=12", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain", "--untracked-files=no"))}

@@ -56,7 +56,6 @@ import re
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -71,6 +70,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench._common import (
+    git_state,
     bench_db_name,
     machine,
     percentile,
@@ -522,16 +522,6 @@ def server_version(connection):
     return connection.vendor
 
 
-def git_state():
-    def git(*argv):
-        try:
-            return subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True, timeout=20, check=False).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
-    head = git("rev-parse", "--short=12", "HEAD")
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-    return {"commit": head, "uncommitted_changes": dirty}
 
 
 # --- output --------------------------------------------------------------------------------------

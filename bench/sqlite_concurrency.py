@@ -70,7 +70,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import machine, percentile, write_result  # (no Django in here)
+from bench._common import git_state, machine, percentile, write_result  # (no Django in here)
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -525,14 +525,6 @@ def settings_digest(sqlite_options=None):
     return json.loads(line.removeprefix("BENCH-JSON ")) if line else {"error": result.stderr[-500:]}
 
 
-def git_state():
-    def git(*argv):
-        try:
-            return subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True, timeout=20, check=False).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
-    return {"commit": git("rev-parse", "--short=12", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain", "--untracked-files=no"))}
 
 
 def markdown(report):
