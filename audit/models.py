@@ -26,6 +26,8 @@ class Action(models.TextChoices):
     MFA_REMOVED = "mfa_removed", _("removed MFA")
     MFA_USED = "mfa_used", _("used MFA")
     MFA_FAILED = "mfa_failed", _("MFA failed")
+    MFA_ENROLMENT_LINK_SENT = "mfa_enrolment_sent", _("was sent a link to set up MFA")
+    MFA_ENROLMENT_LINK_USED = "mfa_enrolment_used", _("followed a link to set up MFA")
     RULES_ACKNOWLEDGED = "rules_acknowledged", _("acknowledged the handling rules")
     INVITED = "invited", _("invited")
     INVITATION_RESENT = "invitation_resent", _("sent an invitation again")

@@ -19,6 +19,9 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # The invited work address is the account's identity: it is shown, never changed by its owner.
     path("accounts/email/", national_societies_views.email_address, name="account_email_address"),
+    # A privileged account's first authenticator: through a link sent to its work address.
+    path("accounts/2fa/enrolment/", national_societies_views.mfa_enrolment_link, name="mfa_enrolment_link"),
+    path("accounts/2fa/enrolment/<str:token>/", national_societies_views.mfa_enrolment_open, name="mfa_enrolment_open"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("national_societies.urls")),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from national_societies.enrolment import ENROLMENT_VIEWS, enrolment_is_open, needs_enrolment_link
 from national_societies.permissions import needs_mfa
 from national_societies.selectors import has_totp
 
@@ -132,13 +133,18 @@ class PrivilegedMFARequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not is_account_page(url_name_of(request)):
-            if needs_mfa(user) and not has_totp(user):
-                messages.warning(
-                    request,
-                    _("Your role needs two-factor authentication. Set up an authenticator app to continue."),
-                )
-                return redirect("mfa_activate_totp")
+        if user is None or not user.is_authenticated or not needs_mfa(user) or has_totp(user):
+            return self.get_response(request)
+        view_name = url_name_of(request)
+        if view_name in ENROLMENT_VIEWS and needs_enrolment_link(user) and not enrolment_is_open(request):
+            # A first authenticator: not with the password alone (national_societies/enrolment.py).
+            return redirect("mfa_enrolment_link")
+        if not is_account_page(view_name):
+            messages.warning(
+                request,
+                _("Your role needs two-factor authentication. Set up an authenticator app to continue."),
+            )
+            return redirect("mfa_enrolment_link" if needs_enrolment_link(user) and not enrolment_is_open(request) else "mfa_activate_totp")
         return self.get_response(request)
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +20,17 @@ from core.flash import flash_outcome
 from core.redirects import local_next_url
 from core.rules import NotAllowed
 from national_societies.forms import INVITATION_SESSION_KEY, DeactivateForm, InvitationForm, RoleForm
+from national_societies.enrolment import (
+    EnrolmentEmailFailed,
+    enrolment_is_open,
+    enrolment_link_send,
+    enrolment_open,
+    needs_enrolment_link,
+)
 from national_societies.permissions import membership_of
+
+# One link email per account this often, at most.
+ENROLMENT_RESEND_SECONDS = 60
 
 MEMBERS_PER_PAGE = 50
 
@@ -305,3 +316,43 @@ def language(request):
         if request.user.is_authenticated:
             services.user_language_set(user=request.user, language=code)
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_enrolment_link(request):
+    """A privileged account without any authenticator asks for the link that opens its first set-up."""
+    if enrolment_is_open(request):
+        return redirect("mfa_activate_totp")
+    if not needs_enrolment_link(request.user):
+        return redirect("mfa_index")  # an authenticator already, or a role that does not need one
+    sent = False
+    if request.method == "POST":
+        throttle = f"km:mfa-enrolment-sent:{request.user.pk}"
+        if not cache.add(throttle, True, ENROLMENT_RESEND_SECONDS):
+            messages.info(request, _("A link was sent a moment ago: check your inbox (and spam folder) before asking again."))
+        else:
+            try:
+                enrolment_link_send(
+                    user=request.user,
+                    build_url=lambda token: request.build_absolute_uri(reverse("mfa_enrolment_open", args=[token])),
+                )
+            except EnrolmentEmailFailed:
+                cache.delete(throttle)
+                messages.error(request, _("The email could not be sent. Try again in a few minutes, or ask a platform admin."))
+            else:
+                sent = True
+    return render(
+        request,
+        "national_societies/mfa_enrolment.html",
+        {"sent": sent, "minutes": settings.MFA_ENROLMENT_LINK_MINUTES},
+    )
+
+
+@require_safe
+def mfa_enrolment_open(request, token):
+    """The link in the email: opens the set-up of a first authenticator in this session."""
+    if not needs_enrolment_link(request.user):
+        return redirect("mfa_index")
+    if enrolment_open(request=request, token=token):
+        return redirect("mfa_activate_totp")
+    return render(request, "national_societies/mfa_enrolment.html", {"refused": True, "minutes": settings.MFA_ENROLMENT_LINK_MINUTES}, status=410)

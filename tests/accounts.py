@@ -67,3 +67,17 @@ def persona(name):
     """The user of persona `name` (PERSONAS), created now."""
     slug, role, email, fields = PERSONAS[name]
     return person(slug, role, email, **fields)
+
+
+def follow_enrolment_link(client, user):
+    """Ask for the link that opens a privileged account's first MFA set-up, and open it in this
+    client, as the account's owner does from their mailbox (national_societies/enrolment.py)."""
+    from django.core import mail
+    from django.urls import reverse
+
+    assert client.post(reverse("mfa_enrolment_link")).status_code == 200
+    email = [m for m in mail.outbox if m.to == [user.email]][-1]
+    link = next(word for word in email.body.split() if "/accounts/2fa/enrolment/" in word)
+    response = client.get(link)
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    return link

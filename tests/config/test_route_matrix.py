@@ -45,6 +45,7 @@ PUBLIC_PAGE = "public"  # shown to anyone, never with content
 ADMIN_REFUSED = "admin_refused"  # a signed-in non-staff user is sent back to the admin's login, nothing shown
 STAFF = "staff"  # the platform admin is let into the Django admin
 STEP_UP = "step_up"  # asked to enter the authenticator code again before an export
+LINK_REFUSED = "link_refused"  # 410: an emailed link that is not (or no longer) good
 
 SIGNED_IN = ROLES[1:8]
 GONE = {"anonymous": LOGIN, "deactivated": LOGIN}
@@ -168,14 +169,17 @@ ROUTES = {
     "account_request_reauthentication_code": ("GET", account_pages()),
     "account_confirm_reauthentication_code": ("GET", account_pages()),
     "mfa_index": ("GET", account_pages()),
+    "mfa_enrolment_link": ("GET", account_pages()),
+    # The sample token is not a good link: refused to the one account that needs one.
+    "mfa_enrolment_open": ("GET", {**account_pages(), "privileged_no_mfa": LINK_REFUSED}),
     "mfa_reauthenticate": ("GET", account_pages()),
-    "mfa_activate_totp": ("GET", account_pages()),
+    "mfa_activate_totp": ("GET", {**account_pages(), "privileged_no_mfa": MFA_SETUP}),  # a first authenticator: through the emailed link
     "mfa_deactivate_totp": ("GET", account_pages()),
     "mfa_view_recovery_codes": ("GET", account_pages()),
-    "mfa_generate_recovery_codes": ("GET", account_pages()),
+    "mfa_generate_recovery_codes": ("GET", {**account_pages(), "privileged_no_mfa": MFA_SETUP}),  # a first authenticator: through the emailed link
     "mfa_download_recovery_codes": ("GET", account_pages()),
     "mfa_list_webauthn": ("GET", account_pages()),
-    "mfa_add_webauthn": ("GET", account_pages()),
+    "mfa_add_webauthn": ("GET", {**account_pages(), "privileged_no_mfa": MFA_SETUP}),  # a first authenticator: through the emailed link
     "mfa_reauthenticate_webauthn": ("GET", account_pages()),
     "mfa_remove_webauthn": ("GET", account_pages()),
     "mfa_edit_webauthn": ("GET", account_pages()),
@@ -379,10 +383,12 @@ def _outcome(response, expected):
         return PUBLIC_PAGE  # content is checked separately: a public page never shows a message
     if status == 302 and location.startswith(("/accounts/login/", "/admin/login/")) and expected != ADMIN_REFUSED:
         return LOGIN
+    if expected == LINK_REFUSED and status == 410:
+        return LINK_REFUSED
     if expected == STEP_UP and status == 302 and location.startswith(reverse("mfa_reauthenticate")):
         return STEP_UP
-    if status == 302 and location.startswith(reverse("mfa_activate_totp")):
-        return MFA_SETUP
+    if status == 302 and location.startswith((reverse("mfa_activate_totp"), reverse("mfa_enrolment_link"))):
+        return MFA_SETUP  # to set up a first authenticator (through the emailed link: enrolment.py)
     if expected == ADMIN_REFUSED and status == 302 and location.startswith("/admin/"):
         return ADMIN_REFUSED
     if expected == STAFF and status in (200, 302, 403, 404, 405):

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEvent, Outcome
 from national_societies.models import Membership
+from tests.accounts import follow_enrolment_link
 from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
 from tests.totp import totp_code
 
@@ -116,7 +117,8 @@ def test_setting_up_totp_is_recorded(colombia, django_capture_on_commit_callback
     client = browser()
     response = password_step(client, user.email)
     assert response.status_code == 302
-    assert client.get(reverse("messages:home"))["Location"].startswith(reverse("mfa_activate_totp"))
+    assert client.get(reverse("messages:home"))["Location"] == reverse("mfa_enrolment_link")
+    follow_enrolment_link(client, user)  # a first authenticator: through the emailed link
     assert client.get(reverse("mfa_activate_totp")).status_code == 200  # just signed in: no second password
     secret = client.session[SECRET_SESSION_KEY]
     # allauth sends its "authenticator added" signal once the request's transaction has committed.

@@ -596,8 +596,9 @@ def test_the_account_gets_the_role_of_the_invitation(client, colombia, colombia_
     user = User.objects.get(email=INVITED)
     assert user.membership.role == Membership.Role.SOCIETY_ADMIN
     assert user.membership.national_society == colombia
-    # A privileged role needs two-factor authentication before anything else.
-    assert client.get(reverse("messages:home"))["Location"] == reverse("mfa_activate_totp")
+    # A privileged role needs two-factor authentication before anything else, its first
+    # authenticator set up through a link sent to the work address.
+    assert client.get(reverse("messages:home"))["Location"] == reverse("mfa_enrolment_link")
 
 
 def test_a_focal_point_invitation_gives_the_focal_point_role_in_the_ifrc(client, ifrc, platform_admin):

@@ -15,13 +15,15 @@ from national_societies.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from national_societies.encryption import decrypt_secret, encrypt_secret
 from national_societies.models import Membership, NationalSociety
 from national_societies.selectors import has_totp
-from tests.accounts import acknowledge_rules, add_totp, sign_in
+from tests.accounts import acknowledge_rules, add_totp, follow_enrolment_link, sign_in
 from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
 from tests.totp import totp_code
 
 ACTIVATE_URL = reverse("mfa_activate_totp")
+ENROLMENT_URL = reverse("mfa_enrolment_link")
 LOGIN_URL = reverse("account_login")
 OTHER_SECRET_KEY = "another-secret-key-for-rotation-tests-0123456789-abcdefghijklmnop"
+
 
 
 def fresh_code(secret=DEMO_TOTP_SECRET):
@@ -90,10 +92,10 @@ def test_privileged_users_without_totp_are_sent_to_set_it_up_from_every_page(req
     for url in _pages_for(colombia):
         response = client.get(url)
         assert response.status_code == 302, url
-        assert response["Location"] == ACTIVATE_URL, url
+        assert response["Location"] == ENROLMENT_URL, url
     # A form posted elsewhere is refused the same way, and does nothing.
     response = client.post(reverse("national_societies:invitation_new", args=[colombia.slug]), {"email": "x@y.org"})
-    assert response["Location"] == ACTIVATE_URL
+    assert response["Location"] == ENROLMENT_URL
     page = client.get(reverse("national_societies:my_account")).content.decode()
     assert "Set up an authenticator app to continue." in page
 
@@ -105,7 +107,10 @@ def test_privileged_users_without_totp_reach_the_account_pages_and_can_sign_out(
     for name in ("national_societies:my_account", "usersessions_list", "mfa_index", "account_change_password"):
         response = client.get(reverse(name))
         assert response.status_code == 200, (name, response.get("Location"))
-    # Setting up TOTP asks for the password again first (reauthentication), never for anything else.
+    # A first authenticator: not with the password alone, but through the link emailed to the account.
+    assert client.get(ACTIVATE_URL)["Location"] == ENROLMENT_URL
+    follow_enrolment_link(client, user)
+    # Then (signed in long ago by force_login) the password is asked again first, never anything else.
     response = client.get(ACTIVATE_URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
@@ -119,6 +124,7 @@ def test_privileged_users_without_totp_reach_the_account_pages_and_can_sign_out(
 
 def test_the_password_is_asked_again_for_a_first_totp_once_the_sign_in_is_older_than_five_minutes(client, privileged_no_mfa):
     client.post(LOGIN_URL, {"login": privileged_no_mfa.email, "password": TEST_PASSWORD})
+    follow_enrolment_link(client, privileged_no_mfa)
     assert client.get(ACTIVATE_URL).status_code == 200
     session = client.session
     records = session["account_authentication_methods"]
@@ -160,7 +166,8 @@ def test_a_deactivated_organisation_does_not_force_totp_on_its_former_admin(clie
 def test_a_privileged_user_sets_up_totp_through_allauth_and_then_reaches_pages(client, library, privileged_no_mfa, colombia):
     response = client.post(LOGIN_URL, {"login": privileged_no_mfa.email, "password": TEST_PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("messages:home"))["Location"] == ACTIVATE_URL
+    assert client.get(reverse("messages:home"))["Location"] == ENROLMENT_URL
+    follow_enrolment_link(client, privileged_no_mfa)
 
     # Straight from the sign-in: the password just typed is not asked for again.
     response = client.get(ACTIVATE_URL)
@@ -174,7 +181,7 @@ def test_a_privileged_user_sets_up_totp_through_allauth_and_then_reaches_pages(c
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not has_totp(privileged_no_mfa)
-    assert client.get(reverse("messages:home"))["Location"] == ACTIVATE_URL
+    assert client.get(reverse("messages:home"))["Location"] == ACTIVATE_URL  # enrolment is open in this session
 
     response = client.post(ACTIVATE_URL, {"code": fresh_code(secret)})
     assert response.status_code == 302, response.context["form"].errors if response.context else response
