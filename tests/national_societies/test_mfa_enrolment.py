@@ -2,10 +2,13 @@
 its work address: knowing the password is not enough to attach an authenticator to it."""
 
 import time
+from io import StringIO
 
+import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.core import mail, signing
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -98,3 +101,15 @@ def test_members_and_accounts_with_an_authenticator_do_not_need_a_link(member_a,
     client = sign_in(Client(), admin_a)  # has TOTP
     assert client.get(ENROLMENT_URL)["Location"] == reverse("mfa_index")
     assert mail.outbox == []
+
+
+def test_the_server_can_print_the_link_for_a_first_admin_without_email(privileged_no_mfa, admin_a):
+    out = StringIO()
+    call_command("mfa_enrolment_link", privileged_no_mfa.email, "--base-url", "https://km.example.org/", stdout=out)
+    link = out.getvalue().strip()
+    assert link.startswith("https://km.example.org/accounts/2fa/enrolment/")
+    client = signed_in_with_password(privileged_no_mfa)
+    assert client.get(link.removeprefix("https://km.example.org"))["Location"] == ACTIVATE_URL
+    assert AuditEvent.objects.filter(action=Action.MFA_ENROLMENT_LINK_SENT, target_id=str(privileged_no_mfa.pk)).exists()
+    with pytest.raises(CommandError, match="needs no link"):
+        call_command("mfa_enrolment_link", admin_a.email)
