@@ -84,6 +84,22 @@ class ContentDocument:
                     yield child, section, message
 
 
+def text_problem(value: str, *, allow_empty: bool = False) -> str:
+    """What is wrong with a text of the document ("" if nothing): the one rule for the loader and the
+    editor alike."""
+    if not value and not allow_empty:
+        return "must not be empty"
+    if value != value.strip():
+        return "has white space at its start or end"
+    if "\x00" in value:
+        return "contains a NUL character"
+    return ""
+
+
+def slug_problem(value: str) -> str:
+    return "" if SLUG_RE.match(value) else "use lowercase letters, digits and hyphens"
+
+
 class _Reader:
     """Walks PyYAML nodes so that each error can name the line it comes from."""
 
@@ -113,10 +129,8 @@ class _Reader:
         if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
             raise self.error(node, path, "expected text")
         value = node.value
-        if not value and not allow_empty:
-            raise self.error(node, path, "must not be empty")
-        if value != value.strip():
-            raise self.error(node, path, "has white space at its start or end")
+        if problem := text_problem(value, allow_empty=allow_empty):
+            raise self.error(node, path, problem)
         return value
 
     def sequence(self, node, path: str, *, allow_empty: bool = False):
@@ -292,3 +306,54 @@ def read_content_file(path: Path | str, **languages) -> ContentDocument:
     except UnicodeDecodeError as exc:
         raise ContentFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     return parse_content(raw, source_name=str(path), **languages)
+
+
+def _message_fields(message: MessageSpec) -> dict:
+    fields = {"id": message.identifier}
+    if message.topics:
+        fields["topics"] = list(message.topics)
+    fields["text"] = message.text
+    if message.children:
+        fields["children"] = [_message_fields(child) for child in message.children]
+    return fields
+
+
+def _section_fields(section: SectionSpec) -> dict:
+    fields = {"key": section.key, "title": section.title}
+    if section.number:
+        fields["number"] = section.number
+    if section.lead:
+        fields["approaches_intro"] = section.lead
+    fields["messages"] = [_message_fields(message) for message in section.messages]
+    if section.subsections:
+        fields["subsections"] = [_section_fields(subsection) for subsection in section.subsections]
+    return fields
+
+
+def write_content(content: ContentDocument, *, header: str = "") -> str:
+    """The content file of `content`, in the format `parse_content` reads: parsing it gives `content`
+    back (the editor's drafts are validated that way, with the loader's own rules)."""
+    document = {
+        "slug": content.slug,
+        "title": content.title,
+        "edition": content.edition,
+    }
+    if content.edition_note:
+        document["edition_note"] = content.edition_note
+    document.update(
+        introduction=list(content.introduction),
+        handling_rules=list(content.handling_rules),
+        contacts=list(content.contacts),
+        summary=content.summary,
+    )
+    root = {"format": SUPPORTED_FORMAT}
+    if content.language:
+        root["language"] = content.language
+    root.update(
+        document=document,
+        topics=[{"slug": topic.slug, "name": topic.name} for topic in content.topics],
+        sections=[_section_fields(section) for section in content.sections],
+    )
+    body = yaml.safe_dump(root, allow_unicode=True, sort_keys=False, width=10_000, default_style=None)
+    comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    return comment + body
