@@ -22,3 +22,12 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
         if tag in ("insert", "replace"):
             parts.append(("added", "".join(after[j1:j2])))
     return parts
+
+
+def list_diff(old: list[str], new: list[str]) -> list[tuple[str, str]]:
+    """Items of `new` marked "added" (new or reworded) or "same", then the items of `old` gone from it,
+    marked "removed": for lists such as the handling rules, compared item by item."""
+    before, after = set(old), set(new)
+    return [("same" if item in before else "added", item) for item in new] + [
+        ("removed", item) for item in old if item not in after
+    ]

@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sub
 from django.http import Http404
 from django.urls import reverse
 
-from messages_app.catalogue.diffs import word_diff
+from messages_app.catalogue.diffs import list_diff, word_diff
 from messages_app.catalogue.models import (
     DOCUMENT_SLUG,
     Document,
@@ -167,6 +167,37 @@ def message_detail(*, identifier: str, fetched_by, version_number: int | None = 
     )
 
 
+@dataclass
+class VersionComparison:
+    message: Message
+    older: MessageVersion | None  # None: the message has one version, nothing to compare
+    newer: MessageVersion
+    versions: list[MessageVersion]
+
+    @property
+    def diff(self):
+        return word_diff(self.older.text, self.newer.text) if self.older else []
+
+
+def message_versions_compare(*, identifier: str, fetched_by, older: int | None, newer: int | None) -> VersionComparison:
+    """Two versions of a message, word by word (default: the one before the current, and the current)."""
+    require_reader(fetched_by)
+    message = Message.objects.select_related("current_version").filter(identifier=identifier).first()
+    if message is None:
+        raise Http404
+    versions = list(message.versions.select_related("edition").order_by("number"))
+    if len(versions) < 2:
+        return VersionComparison(message=message, older=None, newer=versions[0], versions=versions)
+    by_number = {v.number: v for v in versions}
+    newer_version = by_number.get(newer if newer is not None else versions[-1].number)
+    older_version = by_number.get(older if older is not None else versions[-2].number)
+    if newer_version is None or older_version is None:
+        raise Http404
+    if older_version.number > newer_version.number:
+        older_version, newer_version = newer_version, older_version
+    return VersionComparison(message=message, older=older_version, newer=newer_version, versions=versions)
+
+
 @dataclass(frozen=True)
 class MessageLink:
     """A previous/next link: the identifier is all the page shows of the neighbour."""
@@ -222,6 +253,21 @@ def forget_current_rules_version() -> None:
 
 def rules_acknowledged(*, user, rules_version: str) -> bool:
     return RulesAcknowledgement.objects.filter(user_id=user.pk, rules_version=rules_version).exists()
+
+
+def rules_changes_since_acknowledged(*, user, edition) -> list[tuple[str, str]]:
+    """How the rules of `edition` differ from the last rules `user` confirmed ([] if they confirmed
+    none before, or these): what a reader is shown when a new edition asks them to confirm again."""
+    last = RulesAcknowledgement.objects.filter(user_id=user.pk).order_by("-acknowledged_at", "-pk").first()
+    if last is None or last.rules_version == edition.rules_version:
+        return []
+    earlier = (
+        Edition.objects.filter(document_id=edition.document_id)
+        .filter(rules_version=last.rules_version)
+        .only("handling_rules")
+        .first()
+    )
+    return list_diff(earlier.handling_rules, edition.handling_rules) if earlier else []
 
 
 def document_messages(*, fetched_by) -> list[Message]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("sections/<slug:key>/", views.section, name="section"),
     path("messages/<identifier:identifier>/", views.detail, name="detail"),
     path("messages/<identifier:identifier>/versions/<int:number>/", views.version, name="version"),
+    path("messages/<identifier:identifier>/compare/", views.compare, name="compare"),
     path("messages/<identifier:identifier>/copied/", views.copied, name="copied"),
     path("messages/<identifier:identifier>/social/", views.social, name="social"),
     path("topics/", views.topics, name="topics"),

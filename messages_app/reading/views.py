@@ -80,6 +80,25 @@ def version(request, identifier, number):
     return render(request, "messages_app/reading/message_detail.html", {"page": page, "message": page.message})
 
 
+def _version_number(value):
+    return int(value) if value and value.isdigit() and len(value) < 6 else None
+
+
+@require_safe
+def compare(request, identifier):
+    """Two versions of a message side by side, word by word (?from=1&to=2; default: the last change)."""
+    comparison = selectors.message_versions_compare(
+        identifier=identifier, fetched_by=request.user,
+        older=_version_number(request.GET.get("from")), newer=_version_number(request.GET.get("to")),
+    )
+    record_shown(
+        request, action=Action.VIEWED_MESSAGE, target_type="message", target_id=comparison.message.identifier,
+        message=comparison.message, version=comparison.newer,
+        details={"compared_with_version": comparison.older.number} if comparison.older else None,
+    )
+    return render(request, "messages_app/reading/compare.html", {"comparison": comparison, "message": comparison.message})
+
+
 @require_safe
 def topics(request):
     topic_list = selectors.topic_list(fetched_by=request.user)
@@ -171,10 +190,11 @@ def acknowledge_rules(request):
         request.session[ACKNOWLEDGED_KEY] = edition.rules_version
         return redirect(next_url or "messages:home")
     framing = in_reader_language(request).framing(edition)
+    rules_changes = [] if already else selectors.rules_changes_since_acknowledged(user=request.user, edition=edition)
     return render(
         request,
         "messages_app/reading/acknowledge_rules.html",
-        {"edition": edition, "framing": framing, "form": form, "next": next_url, "already": already},
+        {"edition": edition, "framing": framing, "form": form, "next": next_url, "already": already, "rules_changes": rules_changes},
     )
 
 
