@@ -49,12 +49,14 @@ demo: migrate
 	$(MANAGE) load_key_messages
 	$(MANAGE) load_key_messages messages_app/content/demo/key-messages.es.yaml
 	$(MANAGE) create_demo_accounts
+	$(MANAGE) create_demo_editorial
 
 run: demo
 	@echo ""
 	@echo "Key Messages is at http://127.0.0.1:8000 — demo password: keymessages-demo"
 	@echo "Accounts: member@colombia.example.org admin@colombia.example.org member@mexico.example.org"
 	@echo "          admin@mexico.example.org focal@ifrc.example.org focal@icrc.example.org platform@ifrc.example.org"
+	@echo "          editor@ifrc.example.org reviewer@icrc.example.org (they prepare and review editions)"
 	$(MANAGE) runserver 127.0.0.1:8000
 
 check-migrations: setup

@@ -50,6 +50,16 @@ class Action(models.TextChoices):
     LOADED_TRANSLATION = "loaded_translation", _("loaded an official translation")
     ADMIN_VIEWED = "admin_viewed", _("viewed in the Django admin")
     ACCESS_DENIED = "access_denied", _("was denied access")
+    DOCUMENT_ROLE_GRANTED = "document_role_granted", _("gave a document role")
+    DOCUMENT_ROLE_REVOKED = "document_role_revoked", _("took away a document role")
+    DRAFT_STARTED = "draft_started", _("started a draft edition")
+    DRAFT_EDITED = "draft_edited", _("edited a draft edition")
+    DRAFT_SUBMITTED = "draft_submitted", _("submitted a draft for review")
+    DRAFT_REVIEWED = "draft_reviewed", _("reviewed a draft edition")
+    DRAFT_DISCARDED = "draft_discarded", _("discarded a draft edition")
+    DRAFT_SCHEDULED = "draft_scheduled", _("scheduled the publication of an edition")
+    PUBLISHED_EDITION = "published_edition", _("published an edition")
+    EXPORTED_EDITION = "exported_edition", _("exported an edition as a content file")
 
 
 class Outcome(models.TextChoices):

@@ -16,6 +16,9 @@ def account(request):
             "membership": viewer.membership,
             "manages": managed_organisation(viewer),
             "reviews_access_log": can_review_access_log(viewer),
+            # Editors and reviewers of a document, and the platform admins who name them.
+            "editorial": viewer.membership is not None
+            and (viewer.membership.holds_document_role or viewer.role == viewer.membership.Role.PLATFORM_ADMIN),
         }
 
     return {

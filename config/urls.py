@@ -26,5 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("national_societies.urls")),
     path("audit/", include("console.urls")),
+    path("editorial/", include("messages_app.editorial.urls")),
     path("", include("messages_app.urls")),
 ]

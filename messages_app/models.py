@@ -13,6 +13,7 @@ from messages_app.catalogue.models import (  # noqa: F401
     Section,
     Topic,
 )
+from messages_app.editorial.models import Draft, DraftMessage, DraftReview, DraftSection, DocumentRole  # noqa: F401
 from messages_app.notes.models import ContextNote, ContextNoteRevision  # noqa: F401
 from messages_app.printing.models import Print  # noqa: F401
 from messages_app.translations.models import MessageTranslation, OfficialTranslation  # noqa: F401

@@ -19,6 +19,14 @@ DEMO_ACCOUNTS = (
     ("platform@ifrc.example.org", "Priya", "Singh", "ifrc-americas", PLATFORM_ADMIN),
 )
 
+# The document's owners (the IFRC/ICRC regional communications team) prepare and review its editions:
+# members of their organisation, with a role on the document given by the library's demo command
+# (`create_demo_editorial`). email, first name, last name, organisation slug, document slug, role on it.
+DEMO_EDITORIAL_ACCOUNTS = (
+    ("editor@ifrc.example.org", "Sofía", "Vargas", "ifrc-americas", "migration-americas", "editor"),
+    ("reviewer@icrc.example.org", "Jonas", "Keller", "icrc-americas", "migration-americas", "reviewer"),
+)
+
 # Email domains the two demo societies may invite. Demo only: real domains are added by platform
 # admins in the Django admin, never shipped in a migration.
 DEMO_DOMAINS = (

@@ -165,6 +165,13 @@ class Membership(models.Model):
         default=False,
         help_text=_("May write the society's contextualisation notes. Society admins always may."),
     )
+    # Kept by the library's editorial services when they grant or revoke a document role, so that the
+    # MFA rule (permissions.needs_mfa) reads it with the membership, without knowing about documents.
+    holds_document_role = models.BooleanField(
+        _("editor or reviewer of a document"),
+        default=False,
+        help_text=_("Set while the person edits or reviews a document of the library: MFA is then required."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -57,10 +57,14 @@ def is_privileged(user) -> bool:
 
 
 def needs_mfa(user) -> bool:
-    """MFA is required of privileged roles and of anyone who can open the Django admin."""
+    """MFA is required of privileged roles, of a document's editors and reviewers, and of anyone who
+    can open the Django admin."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return user.is_staff or user.is_superuser or is_privileged(user)
+    if user.is_staff or user.is_superuser or is_privileged(user):
+        return True
+    membership = viewer_of(user).membership
+    return membership is not None and membership.holds_document_role
 
 
 @rule("members.manage")

@@ -372,10 +372,6 @@ def demo_accounts_ensure() -> list[tuple[str, bool]]:
     can sign in with any authenticator app. Safe to run again. The organisations come from the data
     migration and must exist.
     """
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP
-
     slugs = {slug for _, _, _, slug, _ in DEMO_ACCOUNTS} | {slug for slug, _ in DEMO_DOMAINS}
     organisations = NationalSociety.objects.in_bulk(slugs, field_name="slug")
     if missing := slugs - organisations.keys():
@@ -388,23 +384,33 @@ def demo_accounts_ensure() -> list[tuple[str, bool]]:
         )
     result = []
     for email, first_name, last_name, slug, role in DEMO_ACCOUNTS:
-        user, created = User.objects.get_or_create(
-            email=email, defaults={"first_name": first_name, "last_name": last_name}
+        user, created = demo_account_ensure(
+            email=email, first_name=first_name, last_name=last_name, organisation=organisations[slug], role=role,
+            with_totp=role in PRIVILEGED_ROLES,
         )
-        user.set_password(DEMO_PASSWORD)
-        user.is_active = True
-        user.last_login = timezone.now()  # the dormant-accounts command leaves a fresh demo alone
-        user.is_staff = user.is_superuser = role == Membership.Role.PLATFORM_ADMIN
-        user.save()
-        Membership.objects.update_or_create(
-            user=user, defaults={"national_society": organisations[slug], "role": role}
-        )
-        Authenticator.objects.filter(user=user).delete()
-        if role in PRIVILEGED_ROLES:
-            TOTP.activate(user, DEMO_TOTP_SECRET)
-            RecoveryCodes.activate(user)
         result.append((email, created))
     return result
+
+
+def demo_account_ensure(*, email, first_name, last_name, organisation, role, with_totp: bool):
+    """One demo account in its documented state: (user, created). TOTP on the documented demo secret
+    for the accounts that need MFA."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    user, created = User.objects.get_or_create(email=email, defaults={"first_name": first_name, "last_name": last_name})
+    user.set_password(DEMO_PASSWORD)
+    user.is_active = True
+    user.last_login = timezone.now()  # the dormant-accounts command leaves a fresh demo alone
+    user.is_staff = user.is_superuser = role == Membership.Role.PLATFORM_ADMIN
+    user.save()
+    Membership.objects.update_or_create(user=user, defaults={"national_society": organisation, "role": role})
+    Authenticator.objects.filter(user=user).delete()
+    if with_totp:
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(user)
+    return user, created
 
 
 

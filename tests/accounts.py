@@ -60,13 +60,39 @@ PERSONAS = {
     "deactivated": ("colombia", Membership.Role.MEMBER, "deactivated@colombia.example.org", {"is_active": False}),
     # A society admin of A who has not set up TOTP yet: every page but the account pages sends them to do so.
     "privileged_no_mfa": ("colombia", Membership.Role.SOCIETY_ADMIN, "no-mfa@colombia.example.org", {"totp": False}),
+    # The migration document's editor (IFRC) and reviewer (ICRC): members of their organisation with a
+    # role on the document (DOCUMENT_ROLES), hence TOTP.
+    "doc_editor": ("ifrc-americas", Membership.Role.MEMBER, "editor@ifrc.example.org", {"first_name": "Sofía", "last_name": "Vargas"}),
+    "doc_reviewer": ("icrc-americas", Membership.Role.MEMBER, "reviewer@icrc.example.org", {"first_name": "Jonas", "last_name": "Keller"}),
 }
+# persona name -> (document slug, role on it)
+DOCUMENT_ROLES = {"doc_editor": ("migration-americas", "editor"), "doc_reviewer": ("migration-americas", "reviewer")}
+
+
+def give_document_role(user, document, kind):
+    """`user` edits or reviews `document` (and so has TOTP, as MFA is then required)."""
+    from allauth.mfa.models import Authenticator
+
+    from messages_app.editorial.models import DocumentRole
+
+    DocumentRole.objects.create(user=user, document=document, kind=kind)
+    Membership.objects.filter(user=user).update(holds_document_role=True)
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        add_totp(user)
+    return user
 
 
 def persona(name):
-    """The user of persona `name` (PERSONAS), created now."""
+    """The user of persona `name` (PERSONAS), created now (with their document role, if any: the
+    library must be loaded)."""
     slug, role, email, fields = PERSONAS[name]
-    return person(slug, role, email, **fields)
+    user = person(slug, role, email, **fields)
+    if name in DOCUMENT_ROLES:
+        from messages_app.catalogue.models import Document
+
+        document_slug, kind = DOCUMENT_ROLES[name]
+        give_document_role(user, Document.objects.get(slug=document_slug), kind)
+    return user
 
 
 def follow_enrolment_link(client, user):

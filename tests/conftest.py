@@ -2,7 +2,7 @@
 
 - **Personas**: the people every test speaks of, fixtures here, by the names of the route matrix
   (tests/config/test_route_matrix.py): `member_a`, `admin_a`, `member_b`, `admin_b`, `ifrc_focal`,
-  `icrc_focal`, `platform_admin`, `deactivated`, `privileged_no_mfa` (defined in `tests.accounts.PERSONAS`;
+  `icrc_focal`, `platform_admin`, `deactivated`, `privileged_no_mfa`, `doc_editor`, `doc_reviewer` (defined in `tests.accounts.PERSONAS`;
   `tests.accounts.persona(name)` makes one where no fixture reaches). Society A is the Colombian Red Cross,
   B the Mexican Red Cross. Privileged personas have TOTP (every page would send them to set it up
   otherwise), except `privileged_no_mfa`, which exists to be sent there. `<persona>_client` is a `Client`
@@ -273,6 +273,18 @@ def privileged_no_mfa(db):
     return persona("privileged_no_mfa")
 
 
+@pytest.fixture
+def doc_editor(library):
+    """The editor of the migration document (IFRC member, TOTP): editor@ifrc.example.org."""
+    return persona("doc_editor")
+
+
+@pytest.fixture
+def doc_reviewer(library):
+    """The reviewer of the migration document (ICRC member, TOTP): reviewer@icrc.example.org."""
+    return persona("doc_reviewer")
+
+
 # Signed in (a fresh Client each, so that a test may hold several), the library's rules confirmed.
 
 
@@ -309,6 +321,16 @@ def icrc_focal_client(icrc_focal, library):
 @pytest.fixture
 def platform_admin_client(platform_admin, library):
     return sign_in(Client(), platform_admin)
+
+
+@pytest.fixture
+def doc_editor_client(doc_editor, library):
+    return sign_in(Client(), doc_editor)
+
+
+@pytest.fixture
+def doc_reviewer_client(doc_reviewer, library):
+    return sign_in(Client(), doc_reviewer)
 
 
 # Older names: aliases of the personas above (the same user, the same client).

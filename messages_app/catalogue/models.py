@@ -16,6 +16,14 @@ from django.utils.translation import gettext_lazy as _
 class Document(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=300)
+    # Four eyes across organisations: a joint document may need one approval from each (e.g. IFRC and
+    # ICRC) before an edition is published; none listed means any one of its reviewers' approval.
+    approving_organisations = models.ManyToManyField(
+        "national_societies.NationalSociety",
+        blank=True,
+        related_name="+",
+        help_text=_("Each listed organisation's reviewers must approve a new edition."),
+    )
 
     def __str__(self):
         return self.title

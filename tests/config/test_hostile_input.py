@@ -110,7 +110,7 @@ ROUTE_NAMES = sorted(
 
 # Who visits: the first of these a route lets through (the console and the admin: the platform admin,
 # who sees every organisation).
-ROLE_ORDER = ("member_a", "admin_a", "ifrc_focal", "platform_admin")
+ROLE_ORDER = ("member_a", "admin_a", "ifrc_focal", "platform_admin", "doc_editor", "doc_reviewer")
 PASSING = (OK, STAFF, REACHABLE, STEP_UP)
 
 

@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AuditEvent, AuditFlag
-from messages_app.catalogue.models import Message
+from messages_app.catalogue.models import Document, Message
+from messages_app.editorial.services import draft_review, draft_start, draft_submit
 from messages_app.briefings.services import briefing_create
 from messages_app.notes.services import note_save
 from messages_app.printing.models import Print
@@ -33,6 +34,8 @@ ROLES = (
     "platform_admin",
     "deactivated",
     "privileged_no_mfa",
+    "doc_editor",
+    "doc_reviewer",
 )
 
 # Outcomes
@@ -46,8 +49,9 @@ ADMIN_REFUSED = "admin_refused"  # a signed-in non-staff user is sent back to th
 STAFF = "staff"  # the platform admin is let into the Django admin
 STEP_UP = "step_up"  # asked to enter the authenticator code again before an export
 LINK_REFUSED = "link_refused"  # 410: an emailed link that is not (or no longer) good
+FORBIDDEN = "403"  # a role that sees the object but may not do this to it (a reviewer on an editor's page)
 
-SIGNED_IN = ROLES[1:8]
+SIGNED_IN = (*ROLES[1:8], "doc_editor", "doc_reviewer")
 GONE = {"anonymous": LOGIN, "deactivated": LOGIN}
 
 
@@ -70,6 +74,16 @@ def console(ok_roles=("admin_a", "admin_b", "ifrc_focal", "icrc_focal", "platfor
 def step_up():
     """The CSV export: reviewers are first asked for their authenticator code again."""
     return {role: (STEP_UP if outcome == OK else outcome) for role, outcome in console().items()}
+
+
+def editorial(ok=("doc_editor", "doc_reviewer"), forbidden=()):
+    """The editorial desk: the document's editors and reviewers; anyone else gets 404."""
+    rules = {**GONE, "privileged_no_mfa": MFA_SETUP}
+    rules.update({role: (OK if role in ok else FORBIDDEN if role in forbidden else NOT_FOUND) for role in SIGNED_IN})
+    return rules
+
+
+EDITOR_ONLY = {"ok": ("doc_editor",), "forbidden": ("doc_reviewer",)}
 
 
 def account_pages():
@@ -108,6 +122,7 @@ ROUTES = {
     "messages:section": ("GET", library()),
     "messages:detail": ("GET", library()),
     "messages:version": ("GET", library()),
+    "messages:compare": ("GET", library()),
     "messages:topics": ("GET", library()),
     "messages:topic": ("GET", library()),
     "messages:search": ("GET", library()),
@@ -184,6 +199,26 @@ ROUTES = {
     "mfa_remove_webauthn": ("GET", account_pages()),
     "mfa_edit_webauthn": ("GET", account_pages()),
     "usersessions_list": ("GET", account_pages()),
+    "editorial:home": ("GET", editorial(ok=("doc_editor", "doc_reviewer", "platform_admin"))),
+    "editorial:roles": ("GET", editorial(ok=("platform_admin",))),
+    "editorial:draft_start": ("POST", editorial(ok=("doc_editor",))),  # a draft is open: refused with a message
+    "editorial:import": ("GET", editorial(ok=("doc_editor",))),
+    "editorial:edition_export": ("GET", editorial()),
+    "editorial:draft": ("GET", editorial()),
+    "editorial:preview": ("GET", editorial()),
+    "editorial:draft_export": ("GET", editorial()),
+    "editorial:frame": ("GET", editorial(**EDITOR_ONLY)),
+    "editorial:section_new": ("GET", editorial(**EDITOR_ONLY)),
+    "editorial:section_edit": ("GET", editorial(**EDITOR_ONLY)),
+    "editorial:section_move": ("POST", editorial(**EDITOR_ONLY)),
+    "editorial:message_new": ("GET", editorial(**EDITOR_ONLY)),
+    "editorial:message_edit": ("GET", editorial(**EDITOR_ONLY)),
+    "editorial:message_action": ("POST", editorial(**EDITOR_ONLY)),
+    "editorial:submit": ("POST", editorial(**EDITOR_ONLY)),  # already in review: refused with a message
+    "editorial:review": ("POST", editorial()),  # an empty review: refused with a message
+    "editorial:review_resolve": ("POST", editorial(**EDITOR_ONLY)),
+    "editorial:publish": ("GET", editorial(**EDITOR_ONLY)),
+    "editorial:discard": ("GET", editorial(**EDITOR_ONLY)),
 }
 
 # The Django admin: staff only; a privileged user without MFA is sent to set it up first.
@@ -255,7 +290,8 @@ def world(db, library):
 def build_world():
     """The personas (tests.accounts.PERSONAS), one per role but "anonymous": two National Societies (A:
     Colombia, B: Mexico) with members and admins, focal points of the IFRC and ICRC, a platform admin,
-    a deactivated member of A, and an admin of A without MFA.
+    a deactivated member of A, an admin of A without MFA, and the migration document's editor and
+    reviewer, with a draft of its next edition in review and a review comment on it.
 
     (users by role, sample URL kwargs); needs the library loaded. Also used by test_hostile_input.py."""
     colombia = NationalSociety.objects.get(slug="colombia")
@@ -311,7 +347,14 @@ def build_world():
         window_end=timezone.now(),
         summary="test flag",
     )
+    draft = draft_start(acting_user=users["doc_editor"], document=Document.objects.get(slug="migration-americas"))
+    draft_submit(acting_user=users["doc_editor"], draft=draft)
+    review = draft_review(acting_user=users["doc_reviewer"], draft=draft, decision="changes_requested", comment="Shorter.", message_identifier="GEN-01")
     kwargs = {
+        "draft_id": draft.pk,
+        "review_id": review.pk,
+        "document_slug": "migration-americas",
+        "label": "1",
         "key": "general-information",
         "slug": "detention",
         "identifier": "GEN-01",
@@ -383,6 +426,8 @@ def _outcome(response, expected):
         return PUBLIC_PAGE  # content is checked separately: a public page never shows a message
     if status == 302 and location.startswith(("/accounts/login/", "/admin/login/")) and expected != ADMIN_REFUSED:
         return LOGIN
+    if expected == FORBIDDEN and status == 403:
+        return FORBIDDEN
     if expected == LINK_REFUSED and status == 410:
         return LINK_REFUSED
     if expected == STEP_UP and status == 302 and location.startswith(reverse("mfa_reauthenticate")):

@@ -54,8 +54,10 @@ class _UnmarkedText(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self._raw += tag in ("script", "style")
+        # A hidden, radio or checkbox input's value is sent, never shown: a code, not text to translate.
+        shown_value = tag == "input" and (dict(attrs).get("type") or "text").lower() not in ("hidden", "radio", "checkbox")
         for name, value in attrs:
-            if value and (name in READ_ATTRIBUTES or (tag == "input" and name == "value")) and self._words(value):
+            if value and (name in READ_ATTRIBUTES or (shown_value and name == "value")) and self._words(value):
                 self.found.append(f"line {self.getpos()[0]}: <{tag} {name}=\"{value}\">")
 
     def handle_endtag(self, tag):
@@ -97,7 +99,7 @@ def test_the_check_sees_unmarked_text_and_attributes_and_lets_marked_ones_throug
         '{% load i18n %}<p>Forgotten words</p><button aria-label="Close menu">{% translate "Close" %}</button>'
         '<p>{% blocktranslate with n=3 %}{{ n }} messages{% endblocktranslate %} · {{ count }} UTC</p>'
         '<tr{% if bad %} class="denied"{% endif %}><td>{{ value }}</td></tr>'
-        '<input type="submit" value="Send"><script src="x.js">var notText = 1;</script>'
+        '<input type="submit" value="Send"><input type="hidden" name="action" value="section"><script src="x.js">var notText = 1;</script>'
     )
     assert unmarked_text(source) == [
         "line 1: 'Forgotten words'",
