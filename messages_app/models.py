@@ -6,6 +6,7 @@ from messages_app.briefings.models import Briefing, BriefingItem  # noqa: F401
 from messages_app.catalogue.models import (  # noqa: F401
     Document,
     Edition,
+    EditionNoticeDismissal,
     Message,
     MessageRead,
     MessageVersion,

@@ -82,3 +82,12 @@ class InvitationSignupForm(SignupForm):
         user.first_name = self.cleaned_data["first_name"]
         user.last_name = self.cleaned_data["last_name"]
         user.save(update_fields=["first_name", "last_name"])
+
+
+class EditionNotificationsForm(forms.Form):
+    edition_notifications = forms.ChoiceField(
+        label=_("Emails about new editions of the key messages"),
+        choices=[("each", _("An email for each new edition")), ("digest", _("A weekly digest")), ("none", _("No email"))],
+        widget=forms.RadioSelect,
+        help_text=_("The emails say what was published and link to it; they never contain the messages themselves."),
+    )

@@ -39,6 +39,16 @@ class User(AbstractUser):
         help_text=_("Chosen with the language switcher; empty means the browser's language."),
     )
 
+    edition_notifications = models.CharField(
+        _("emails about new editions"),
+        max_length=10,
+        blank=True,
+        choices=[("each", _("An email for each new edition")), ("digest", _("A weekly digest")), ("none", _("No email"))],
+        help_text=_("Empty: the default of the person's role (permissions.edition_notifications_of)."),
+    )
+    # The last weekly digest sent: the next one tells only of editions published since.
+    edition_digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 

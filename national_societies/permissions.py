@@ -152,3 +152,13 @@ def can_reactivate(user, membership) -> Decision:
 def can_invite_outside_domains(user) -> Decision:
     """Only a platform admin invites an address outside the organisation's email domains (with a reason)."""
     return decide(is_platform_admin(user), _("Only a platform admin invites addresses outside the allowed domains."))
+
+
+def edition_notifications_of(user, role: str | None = None) -> str:
+    """How `user` hears of a new edition: "each" (an email per edition), "digest" (weekly) or "none".
+    Their own choice, else their role's default: an email per edition for the roles that answer for
+    their organisation's use of the document, a digest for members. `role` spares reading it again."""
+    if user.edition_notifications:
+        return user.edition_notifications
+    role = role if role is not None else _role(user)
+    return "each" if role in PRIVILEGED_ROLES else "digest"

@@ -414,6 +414,13 @@ def demo_account_ensure(*, email, first_name, last_name, organisation, role, wit
 
 
 
+def edition_notifications_set(*, user, choice: str) -> None:
+    """The person's choice of emails about new editions ("each", "digest", "none")."""
+    if choice not in {value for value, _label in User._meta.get_field("edition_notifications").choices}:
+        raise ValidationError(_("Choose one of the options."))
+    User.objects.filter(pk=user.pk).update(edition_notifications=choice)
+
+
 def user_language_set(*, user, language: str) -> None:
     """Remember the interface language on the account (applied at every request once signed in)."""
     User.objects.filter(pk=user.pk).update(language=language)

@@ -19,7 +19,7 @@ from national_societies import selectors, services
 from core.flash import flash_outcome
 from core.redirects import local_next_url
 from core.rules import NotAllowed
-from national_societies.forms import INVITATION_SESSION_KEY, DeactivateForm, InvitationForm, RoleForm
+from national_societies.forms import INVITATION_SESSION_KEY, DeactivateForm, EditionNotificationsForm, InvitationForm, RoleForm
 from national_societies.enrolment import (
     EnrolmentEmailFailed,
     enrolment_is_open,
@@ -27,7 +27,7 @@ from national_societies.enrolment import (
     enrolment_open,
     needs_enrolment_link,
 )
-from national_societies.permissions import membership_of
+from national_societies.permissions import edition_notifications_of, membership_of
 
 # One link email per account this often, at most.
 ENROLMENT_RESEND_SECONDS = 60
@@ -274,9 +274,17 @@ def invitation_accept(request, token):
     return redirect("account_signup")
 
 
-@require_safe
+@require_http_methods(["GET", "POST"])
 def my_account(request):
     membership = membership_of(request.user)
+    form = EditionNotificationsForm(
+        request.POST or None,
+        initial={"edition_notifications": edition_notifications_of(request.user, membership.role if membership else "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.edition_notifications_set(user=request.user, choice=form.cleaned_data["edition_notifications"])
+        messages.success(request, _("Your choice of emails is saved."))
+        return redirect("national_societies:my_account")
     return render(
         request,
         "national_societies/my_account.html",
@@ -284,7 +292,9 @@ def my_account(request):
             "membership": membership,
             "has_mfa": selectors.has_totp(request.user),
             "manages": selectors.own_managed_society(fetched_by=request.user),
+            "notifications_form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 

@@ -219,3 +219,17 @@ class MessageRead(models.Model):
 
     def __str__(self):
         return f"{self.user_id} read {self.message_id} v{self.version_number}"
+
+
+class EditionNoticeDismissal(models.Model):
+    """A reader closed the "new edition" notice of this edition: it is not shown to them again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "edition"], name="edition_notice_dismissed_once")]
+
+    def __str__(self):
+        return f"{self.user_id} dismissed the notice of {self.edition_id}"

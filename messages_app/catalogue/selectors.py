@@ -13,6 +13,7 @@ from messages_app.catalogue.models import (
     DOCUMENT_SLUG,
     Document,
     Edition,
+    EditionNoticeDismissal,
     Message,
     MessageRead,
     MessageVersion,
@@ -47,6 +48,7 @@ class LibraryHome:
     changed_messages: list[Message]
     retired_messages: list[Message]
     message_count: int
+    show_edition_notice: bool = False  # a new edition the reader has not dismissed the notice of
 
 
 def library_home(*, fetched_by) -> LibraryHome:
@@ -80,6 +82,11 @@ def library_home(*, fetched_by) -> LibraryHome:
         changed_messages=[v.message for v in changes if v.number > 1],
         retired_messages=list(Message.objects.filter(retired_in=edition).order_by("position")),
         message_count=Message.objects.filter(retired_in__isnull=True).count(),
+        show_edition_notice=(
+            not first_edition
+            and getattr(fetched_by, "date_joined", edition.loaded_at) < edition.loaded_at
+            and not EditionNoticeDismissal.objects.filter(user_id=fetched_by.pk, edition=edition).exists()
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from messages_app.catalogue.content_file import ContentDocument, ContentFileErro
 from audit.models import Action
 from audit.services import audit_record
 from messages_app.catalogue.selectors import forget_current_rules_version
-from messages_app.catalogue.models import Document, Edition, Message, MessageVersion, RulesAcknowledgement, Section, Topic
+from messages_app.catalogue.models import Document, Edition, EditionNoticeDismissal, Message, MessageVersion, RulesAcknowledgement, Section, Topic
 
 
 @dataclass
@@ -305,3 +305,8 @@ def rules_acknowledge(*, user, edition) -> RulesAcknowledgement:
                 details={"rules_version": edition.rules_version, "edition": edition.label},
             )
     return acknowledgement
+
+
+def edition_notice_dismiss(*, user, edition) -> None:
+    """The reader closed the "new edition" notice: not shown again for this edition (idempotent)."""
+    EditionNoticeDismissal.objects.get_or_create(user=user, edition=edition)

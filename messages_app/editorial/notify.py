@@ -5,15 +5,21 @@ Sent with `send_mail` inside the action's transaction: the app's email backend k
 outbox written in that transaction and sent by a background job.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
+from django.utils import timezone
 from django.template.loader import render_to_string
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
 from audit.context import current_request
+from messages_app.catalogue.models import Edition
 from messages_app.editorial.models import DocumentRole
+from national_societies.permissions import edition_notifications_of
 
 
 def absolute_url(path: str) -> str:
@@ -50,3 +56,66 @@ def tell_editors(draft, *, review) -> None:
         "url": absolute_url(reverse("editorial:draft", args=[draft.pk])),
     }
     _send(_people(draft.document, DocumentRole.Kind.EDITOR, besides=review.reviewer), "review_given", context)
+
+
+# --- Readers ---------------------------------------------------------------------------------------
+
+DIGEST_DAYS = 7
+
+
+def _readers():
+    """Everyone who may read the library now: active accounts of active organisations."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, membership__national_society__is_active=True)
+        .select_related("membership")
+        .order_by("pk")
+    )
+
+
+def _email(person, template: str, context: dict) -> EmailMessage:
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"messages_app/editorial/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"messages_app/editorial/email/{template}_message.txt", {**context, "person": person})
+    return EmailMessage(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [person.email])
+
+
+def tell_readers_of_edition(edition) -> int:
+    """An email to each reader who wants one per edition, in their language, sent with the publication
+    (the outbox keeps them in its transaction). How many were written."""
+    context = {"edition": edition, "document": edition.document, "url": absolute_url(reverse("messages:home"))}
+    emails = [
+        _email(person, "edition_published", context)
+        for person in _readers()
+        if edition_notifications_of(person, person.membership.role) == "each"
+    ]
+    if emails:
+        get_connection().send_messages(emails)
+    return len(emails)
+
+
+def send_edition_digests(now=None) -> int:
+    """The weekly digest: to each reader who chose it, the editions published since their last digest
+    (at most DIGEST_DAYS back, never before they joined). Safe to run twice or at once on two workers:
+    each person's digest is claimed by moving their `edition_digest_sent_at` first."""
+    now = now or timezone.now()
+    recent = list(Edition.objects.filter(loaded_at__gt=now - timedelta(days=DIGEST_DAYS), loaded_at__lte=now).select_related("document").order_by("loaded_at"))
+    if not recent:
+        return 0
+    people = get_user_model().objects
+    sent = 0
+    for person in _readers():
+        if edition_notifications_of(person, person.membership.role) != "digest":
+            continue
+        since = max(filter(None, [person.edition_digest_sent_at, person.date_joined, now - timedelta(days=DIGEST_DAYS)]))
+        editions = [edition for edition in recent if edition.loaded_at > since]
+        if not editions:
+            continue
+        with transaction.atomic():
+            claimed = people.filter(pk=person.pk, edition_digest_sent_at=person.edition_digest_sent_at).update(edition_digest_sent_at=now)
+            if not claimed:
+                continue  # another run sent it
+            context = {"editions": editions, "url": absolute_url(reverse("messages:home"))}
+            get_connection().send_messages([_email(person, "edition_digest", context)])
+        sent += 1
+    return sent

@@ -25,7 +25,7 @@ from messages_app.catalogue.services import key_messages_load
 from messages_app.editorial import permissions
 from messages_app.editorial.drafts import draft_content, draft_yaml
 from messages_app.editorial.models import DocumentRole, Draft, DraftMessage, DraftReview, DraftSection
-from messages_app.editorial.notify import tell_editors, tell_reviewers
+from messages_app.editorial.notify import tell_editors, tell_readers_of_edition, tell_reviewers
 from national_societies.models import Membership
 from national_societies.viewer import effective_membership, forget_membership
 
@@ -556,6 +556,7 @@ def _publish(draft: Draft, *, publisher, approvals) -> Edition:
                 "rules_changed": edition.rules_version != (draft.base_edition.rules_version if draft.base_edition else ""),
             },
         )
+        tell_readers_of_edition(edition)
     return edition
 
 

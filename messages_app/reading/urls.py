@@ -6,6 +6,7 @@ from messages_app.reading import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("edition-notice/dismiss/", views.edition_notice_dismiss, name="edition_notice_dismiss"),
     path("sections/<slug:key>/", views.section, name="section"),
     path("messages/<identifier:identifier>/", views.detail, name="detail"),
     path("messages/<identifier:identifier>/versions/<int:number>/", views.version, name="version"),

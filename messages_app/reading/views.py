@@ -35,6 +35,12 @@ def home(request):
     )
 
 
+@require_POST
+def edition_notice_dismiss(request):
+    services.edition_notice_dismiss(user=request.user, edition=selectors.current_edition(fetched_by=request.user))
+    return redirect("messages:home")
+
+
 @require_safe
 def section(request, key):
     page = selectors.section_detail(key=key, fetched_by=request.user)

@@ -123,6 +123,7 @@ ROUTES = {
     "messages:detail": ("GET", library()),
     "messages:version": ("GET", library()),
     "messages:compare": ("GET", library()),
+    "messages:edition_notice_dismiss": ("POST", library()),
     "messages:topics": ("GET", library()),
     "messages:topic": ("GET", library()),
     "messages:search": ("GET", library()),
