@@ -44,7 +44,7 @@ class User(AbstractUser):
         max_length=10,
         blank=True,
         choices=[("each", _("An email for each new edition")), ("digest", _("A weekly digest")), ("none", _("No email"))],
-        help_text=_("Empty: the default of the person's role (permissions.edition_notifications_of)."),
+        help_text=_("Empty: the default of the person's role (an email per edition for admins and focal points, a weekly digest for members)."),
     )
     # The last weekly digest sent: the next one tells only of editions published since.
     edition_digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)

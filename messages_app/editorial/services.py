@@ -163,10 +163,20 @@ def draft_from_content(*, acting_user, document, base_edition, content, label, r
 # --- Editing -------------------------------------------------------------------------------------
 
 
+def _problem_in_words(problem: str) -> str:
+    """The loader's problem with a text (English, for file errors) as the editor's reader reads it."""
+    return {
+        "must not be empty": _("This text must not be empty."),
+        "has white space at its start or end": _("This text has white space at its start or end."),
+        "contains a NUL character": _("This text contains a NUL character."),
+        "use lowercase letters, digits and hyphens": _("Use lowercase letters, digits and hyphens."),
+    }.get(problem, problem)
+
+
 def _text(value: str, field: str) -> str:
     value = (value or "").replace("\r\n", "\n").strip()
     if problem := text_problem(value):
-        raise ValidationError({field: _("This text %(problem)s.") % {"problem": _(problem)}})
+        raise ValidationError({field: _problem_in_words(problem)})
     return value
 
 
@@ -327,7 +337,7 @@ def draft_section_add(*, acting_user, draft: Draft, key: str, title: str, prefix
     permissions.can_edit_draft(acting_user, draft).enforce()
     key = (key or "").strip()
     if problem := slug_problem(key):
-        raise ValidationError({"key": _("The key: %(problem)s.") % {"problem": _(problem)}})
+        raise ValidationError({"key": _problem_in_words(problem)})
     prefix = (prefix or "").strip().upper()
     if not re.fullmatch(r"[A-Z]{2,5}", prefix):
         raise ValidationError({"prefix": _("The prefix is 2 to 5 capital letters, such as DET.")})
@@ -351,7 +361,7 @@ def draft_section_save(*, acting_user, draft: Draft, section: DraftSection, titl
     title = _text(title, "title")
     lead = (lead or "").replace("\r\n", "\n").strip()
     if lead and (problem := text_problem(lead)):
-        raise ValidationError({"lead": _(problem)})
+        raise ValidationError({"lead": _problem_in_words(problem)})
     with transaction.atomic():
         current = DraftSection.objects.select_for_update().get(pk=section.pk)
         if current.revision != base_revision:

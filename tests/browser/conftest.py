@@ -173,3 +173,10 @@ def confirm_rules(page):
     page.wait_for_url(re.compile(r"/how-to-use/"))
     page.check("#id_confirm")
     click_and_wait(page, page.locator("main form button[type=submit]"))
+
+
+@pytest.fixture
+def migration_document_loaded(library):
+    from messages_app.catalogue.models import Document
+
+    return Document.objects.get(slug="migration-americas")
