@@ -1,5 +1,6 @@
 """The editors' and reviewers' pages: drafts of the next edition, their review and publication."""
 
+import re
 from datetime import UTC
 
 from django.contrib import messages as flash
@@ -43,8 +44,14 @@ def _act(request, action, success) -> bool:
     return True
 
 
-def _draft_url(draft, anchor: str = "") -> str:
-    return reverse("editorial:draft", args=[draft.pk]) + (f"#{anchor}" if anchor else "")
+def _draft_url(draft, anchor: str = "", saved: str = "") -> str:
+    """The draft's page; `saved` names the form whose text the server now has (its copy kept in the
+    browser tab, static/js/app.js, is dropped there)."""
+    query = f"?saved={saved}" if saved else ""
+    return reverse("editorial:draft", args=[draft.pk]) + query + (f"#{anchor}" if anchor else "")
+
+
+_SAVED_KEY = re.compile(r"^[0-9]+-[A-Za-z0-9.-]{1,80}$")
 
 
 @require_safe
@@ -78,6 +85,7 @@ def draft_detail(request, draft_id):
         "can_publish": permissions.can_publish_draft(request.user, page.draft, page.missing_approvals),
         "i_am_author": me in page.author_ids,
         "review_form": ReviewForm(),
+        "saved_form": saved if _SAVED_KEY.match(saved := request.GET.get("saved", "")) else "",
     }
     return render(request, "messages_app/editorial/draft.html", context)
 
@@ -116,7 +124,7 @@ def draft_message_edit(request, draft_id, identifier):
             _form_errors(form, error)
         else:
             flash.success(request, _("%(identifier)s saved.") % {"identifier": message.identifier})
-            return redirect(_draft_url(draft, f"m-{message.identifier}"))
+            return redirect(_draft_url(draft, f"m-{message.identifier}", saved=f"{draft.pk}-{message.identifier}"))
     status = 409 if conflict else (400 if form.errors else 200)
     return render(
         request, "messages_app/editorial/message_edit.html",
@@ -150,7 +158,8 @@ def draft_message_new(request, draft_id):
             _form_errors(form, error)
         else:
             flash.success(request, _("%(identifier)s added.") % {"identifier": message.identifier})
-            return redirect(_draft_url(draft, f"m-{message.identifier}"))
+            form_key = f"{draft.pk}-new-{section.key}" + (f"-{parent.identifier}" if parent else "")
+            return redirect(_draft_url(draft, f"m-{message.identifier}", saved=form_key))
     return render(
         request, "messages_app/editorial/message_new.html",
         {"draft": draft, "section": section, "parent": parent, "form": form},
@@ -211,7 +220,7 @@ def draft_frame(request, draft_id):
             _form_errors(form, error)
         else:
             flash.success(request, _("The edition's texts are saved."))
-            return redirect(_draft_url(draft, "frame"))
+            return redirect(_draft_url(draft, "frame", saved=f"{draft.pk}-texts"))
     return render(
         request, "messages_app/editorial/frame_edit.html", {"draft": draft, "form": form, "conflict": conflict},
         status=409 if conflict else (400 if form.errors else 200),
@@ -242,7 +251,7 @@ def draft_section_edit(request, draft_id, key):
             _form_errors(form, error)
         else:
             flash.success(request, _("Section saved."))
-            return redirect(_draft_url(draft, f"s-{section.key}"))
+            return redirect(_draft_url(draft, f"s-{section.key}", saved=f"{draft.pk}-section-{section.key}"))
     return render(
         request, "messages_app/editorial/section_edit.html", {"draft": draft, "section": section, "form": form, "conflict": conflict},
         status=409 if conflict else (400 if form.errors else 200),

@@ -67,6 +67,43 @@
       update();  // a browser may restore an edited text on "Back": count what is there
     });
 
+    // An editor's typing is kept in this tab (sessionStorage: gone when the tab closes) until the
+    // server has it: after a session expired mid-edit, the sign-in brings the editor back to the form,
+    // which offers to put the unsaved text back.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-draft-saved]"), function (mark) {
+      try { window.sessionStorage.removeItem("km-draft:" + mark.getAttribute("data-draft-saved")); } catch (e) { /* off */ }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-keep-draft]"), function (form) {
+      var key = "km-draft:" + form.getAttribute("data-keep-draft");
+      var fields = form.querySelectorAll("textarea, input[type=text]");
+      var offer = document.querySelector("[data-draft-restore='" + form.getAttribute("data-keep-draft") + "']");
+      var stored = null;
+      try { stored = JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { stored = null; }
+      function values() {
+        var result = {};
+        Array.prototype.forEach.call(fields, function (field) { result[field.name] = field.value; });
+        return result;
+      }
+      var differs = stored && Array.prototype.some.call(fields, function (field) {
+        return field.name in stored && stored[field.name] !== field.value;
+      });
+      if (differs && offer) {
+        offer.hidden = false;
+        offer.querySelector("button").addEventListener("click", function () {
+          Array.prototype.forEach.call(fields, function (field) {
+            if (field.name in stored) { field.value = stored[field.name]; }
+          });
+          offer.hidden = true;
+          fields[0].focus();
+        });
+      } else if (stored) {
+        window.sessionStorage.removeItem(key);  // the server has this text now
+      }
+      form.addEventListener("input", function () {
+        try { window.sessionStorage.setItem(key, JSON.stringify(values())); } catch (e) { /* storage full or off */ }
+      });
+    });
+
     var buttons = document.querySelectorAll("[data-copy-target]");
     Array.prototype.forEach.call(buttons, function (button) {
       button.hidden = false;

@@ -120,3 +120,31 @@ def test_the_editors_pages_pass_axe_on_a_desktop_and_on_a_phone(request, new_pag
     admin = signed_in(new_page(), platform_admin, live_server)
     failures += check_pages(admin, ["/editorial/documents/migration-americas/roles/"])
     assert_none(request, failures)
+
+
+def test_text_typed_when_the_session_ended_is_offered_back_after_signing_in_again(new_page, live_server, doc_editor, migration_document_loaded):
+    from messages_app.editorial.models import DraftMessage
+    from messages_app.editorial.services import draft_start
+
+    draft = draft_start(acting_user=doc_editor, document=migration_document_loaded)
+    url = f"/editorial/drafts/{draft.pk}/messages/DET-04/"
+    editor = signed_in(new_page(), doc_editor, live_server)
+    editor.goto(url)
+    typed = "A long careful rewording typed while the session quietly expired."
+    editor.get_by_role("textbox", name="Text").fill(typed)
+    editor.context.clear_cookies(name="sessionid")  # the session ended (idle timeout) while the editor was typing
+    click_and_wait(editor, editor.get_by_role("button", name="Save", exact=True))
+    assert "/accounts/login/" in editor.url
+    assert DraftMessage.objects.get(draft=draft, identifier="DET-04").revision == 1  # nothing saved
+
+    signed_in(editor, doc_editor, live_server)  # signs in again, in the same tab
+    editor.goto(url)
+    offer = editor.locator("[data-draft-restore]")
+    assert offer.is_visible()
+    offer.get_by_role("button").click()
+    assert editor.get_by_role("textbox", name="Text").input_value() == typed
+    click_and_wait(editor, editor.get_by_role("button", name="Save", exact=True))
+    assert DraftMessage.objects.get(draft=draft, identifier="DET-04").text == typed
+
+    editor.goto(url)  # saved: nothing is offered any more
+    assert not editor.locator("[data-draft-restore]").is_visible()
