@@ -2,7 +2,7 @@
 
 from allauth.mfa.totp.internal.auth import TOTP
 
-from messages_app.catalogue.models import RulesAcknowledgement
+from messages_app.catalogue.models import Edition, RulesAcknowledgement
 from messages_app.catalogue.selectors import current_rules_version
 from national_societies.demo import DEMO_TOTP_SECRET
 from national_societies.models import Membership
@@ -12,7 +12,8 @@ def acknowledge_rules(user):
     """Record that `user` confirmed the current handling rules (nothing to confirm before a load)."""
     version = current_rules_version()
     if version:
-        RulesAcknowledgement.objects.get_or_create(user=user, rules_version=version)
+        document = Edition.objects.current_first().values_list("document_id", flat=True).first()
+        RulesAcknowledgement.objects.get_or_create(user=user, document_id=document, rules_version=version)
 
 
 def add_totp(user, secret=DEMO_TOTP_SECRET):

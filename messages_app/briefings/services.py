@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from messages_app.briefings.models import Briefing, BriefingItem
 from messages_app.briefings.permissions import can_use_briefing
 from core.identifiers import IDENTIFIER_RE
-from messages_app.catalogue.models import Message
+from messages_app.catalogue.models import DOCUMENT_SLUG, Message
 
 MAX_ITEMS = 100
 
@@ -115,5 +115,5 @@ def messages_by_identifier(identifiers) -> list[Message]:
     """Live messages for the identifiers given, in that order, each once; unknown ones are ignored,
     and so is anything that is not an identifier (never sent to the database: PostgreSQL refuses NUL)."""
     wanted = list(dict.fromkeys(i for i in (str(i).strip().upper() for i in identifiers) if IDENTIFIER_RE.match(i)))
-    found = Message.objects.filter(identifier__in=wanted, retired_in__isnull=True).in_bulk(field_name="identifier")
+    found = {m.identifier: m for m in Message.objects.filter(document__slug=DOCUMENT_SLUG, identifier__in=wanted, retired_in__isnull=True)}
     return [found[i] for i in wanted if i in found]

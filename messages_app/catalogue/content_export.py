@@ -21,14 +21,14 @@ def edition_content(edition) -> ContentDocument:
 
     texts = {}
     for version in (
-        MessageVersion.objects.filter(message__section__document=document, edition__sequence__lte=sequence)
+        MessageVersion.objects.filter(message__document=document, edition__sequence__lte=sequence)
         .order_by("message_id", "number")
         .only("message_id", "text")
     ):
         texts[version.message_id] = version.text  # the last one up to this edition wins
     messages = [
         m
-        for m in Message.objects.filter(section__document=document).select_related("retired_in").order_by("position")
+        for m in Message.objects.filter(document=document).select_related("retired_in").order_by("position")
         if m.pk in texts and alive_at(m)
     ]
     through = Message.topics.through
@@ -79,6 +79,6 @@ def edition_content(edition) -> ContentDocument:
         handling_rules=tuple(edition.handling_rules),
         contacts=tuple(edition.contacts),
         summary=edition.summary,
-        topics=tuple(TopicSpec(slug=t.slug, name=t.name) for t in Topic.objects.order_by("pk")),
+        topics=tuple(TopicSpec(slug=t.slug, name=t.name) for t in Topic.objects.filter(document=document).order_by("pk")),
         sections=tuple(section_spec(s) for s in sections if not s.parent_id),
     )

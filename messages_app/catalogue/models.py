@@ -14,8 +14,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Document(models.Model):
+    """A key-messages document of the library, with its own sections, topics, editions and audience."""
+
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=300)
+    original_language = models.CharField(max_length=8, default="en", help_text=_("The language the document is written in."))
+    # Who reads it: every organisation of the Movement in the region, or only those listed.
+    audience_all = models.BooleanField(
+        _("every organisation reads it"), default=True,
+        help_text=_("Off: only the organisations listed in its audience read it (for example the IFRC and the ICRC)."),
+    )
+    audience = models.ManyToManyField("national_societies.NationalSociety", blank=True, related_name="+")
+    retired_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text=_("A retired document leaves readers' library and search; its editors, reviewers and focal points still read it."),
+    )
     # Four eyes across organisations: a joint document may need one approval from each (e.g. IFRC and
     # ICRC) before an edition is published; none listed means any one of its reviewers' approval.
     approving_organisations = models.ManyToManyField(
@@ -71,11 +84,16 @@ class Edition(models.Model):
 
 
 class Topic(models.Model):
-    slug = models.SlugField(unique=True)
+    """An entry of a document's index (topics are the document's own: another document may use the
+    same slug for another topic)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="topics")
+    slug = models.SlugField()
     name = models.CharField(max_length=120)
 
     class Meta:
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["document", "slug"], name="topic_slug_unique_in_document")]
 
     def __str__(self):
         return self.name
@@ -93,7 +111,7 @@ class Section(models.Model):
     """A heading of the document; the management model's four approaches are sub-sections."""
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="sections")
-    key = models.SlugField(unique=True)
+    key = models.SlugField()
     title = models.CharField(max_length=300)
     number = models.CharField(max_length=10, blank=True, help_text=_("Roman numeral of an approach."))
     parent = models.ForeignKey(
@@ -107,6 +125,7 @@ class Section(models.Model):
 
     class Meta:
         ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["document", "key"], name="section_key_unique_in_document")]
 
     def __str__(self):
         return self.display_title
@@ -128,7 +147,9 @@ class Section(models.Model):
 class Message(models.Model):
     """A bullet of the document, identified by a stable identifier such as GEN-01."""
 
-    identifier = models.CharField(max_length=20, unique=True)
+    # The section's document, kept on the message: identifiers are unique within a document.
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="messages")
+    identifier = models.CharField(max_length=20)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="messages")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -150,6 +171,7 @@ class Message(models.Model):
     class Meta:
         ordering = ["position"]
         indexes = [models.Index(fields=["section", "position"])]
+        constraints = [models.UniqueConstraint(fields=["document", "identifier"], name="message_identifier_unique_in_document")]
 
     def __str__(self):
         return self.identifier
@@ -187,12 +209,13 @@ class RulesAcknowledgement(models.Model):
     """A user confirmed that they read the handling rules of this version ("How to use this document")."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rules_acknowledgements")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
     rules_version = models.CharField(max_length=64)
     acknowledged_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "rules_version"], name="rules_ack_once_per_version"),
+            models.UniqueConstraint(fields=["user", "document", "rules_version"], name="rules_ack_once_per_document_version"),
         ]
 
     def __str__(self):

@@ -32,7 +32,7 @@ def require_reader(user):
 def live_messages():
     """Messages of the current edition, with what every list shows, in document order."""
     return (
-        Message.objects.filter(retired_in__isnull=True)
+        Message.objects.filter(document__slug=DOCUMENT_SLUG, retired_in__isnull=True)
         .select_related("current_version", "section")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
         .order_by("position")
@@ -81,7 +81,7 @@ def library_home(*, fetched_by) -> LibraryHome:
         new_messages=[] if first_edition else [v.message for v in changes if v.number == 1],
         changed_messages=[v.message for v in changes if v.number > 1],
         retired_messages=list(Message.objects.filter(retired_in=edition).order_by("position")),
-        message_count=Message.objects.filter(retired_in__isnull=True).count(),
+        message_count=Message.objects.filter(document=document, retired_in__isnull=True).count(),
         show_edition_notice=(
             not first_edition
             and getattr(fetched_by, "date_joined", edition.loaded_at) < edition.loaded_at
@@ -108,7 +108,7 @@ class SectionPage:
 def section_detail(*, key: str, fetched_by) -> SectionPage:
     """A section with its messages and, for the management model, its four approaches."""
     require_reader(fetched_by)
-    section = Section.objects.select_related("parent").filter(key=key, retired_in__isnull=True).first()
+    section = Section.objects.select_related("parent").filter(document__slug=DOCUMENT_SLUG, key=key, retired_in__isnull=True).first()
     if section is None:
         raise Http404
     subsections = list(section.subsections.filter(retired_in__isnull=True).order_by("position"))
@@ -136,7 +136,7 @@ class MessagePage:
 def message_detail(*, identifier: str, fetched_by, version_number: int | None = None) -> MessagePage:
     """A message's current text, or one of its earlier versions, which stay readable."""
     require_reader(fetched_by)
-    live = Message.objects.filter(retired_in__isnull=True)
+    live = Message.objects.filter(document__slug=DOCUMENT_SLUG, retired_in__isnull=True)
     message = (
         Message.objects.select_related("current_version__edition", "section__parent", "parent")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
@@ -148,7 +148,7 @@ def message_detail(*, identifier: str, fetched_by, version_number: int | None = 
             next_identifier=Subquery(live.filter(position__gt=OuterRef("position")).order_by("position").values("identifier")[:1]),
             has_children=Exists(live.filter(parent=OuterRef("pk"))),
         )
-        .filter(identifier=identifier)
+        .filter(document__slug=DOCUMENT_SLUG, identifier=identifier)
         .first()
     )
     if message is None:
@@ -189,7 +189,7 @@ class VersionComparison:
 def message_versions_compare(*, identifier: str, fetched_by, older: int | None, newer: int | None) -> VersionComparison:
     """Two versions of a message, word by word (default: the one before the current, and the current)."""
     require_reader(fetched_by)
-    message = Message.objects.select_related("current_version").filter(identifier=identifier).first()
+    message = Message.objects.select_related("current_version").filter(document__slug=DOCUMENT_SLUG, identifier=identifier).first()
     if message is None:
         raise Http404
     versions = list(message.versions.select_related("edition").order_by("number"))
@@ -222,7 +222,7 @@ def _neighbour(identifier: str | None) -> MessageLink | None:
 def topic_list(*, fetched_by) -> list[Topic]:
     require_reader(fetched_by)
     return list(
-        Topic.objects.annotate(
+        Topic.objects.filter(document__slug=DOCUMENT_SLUG).annotate(
             message_count=Count("messages", filter=Q(messages__retired_in__isnull=True))
         ).order_by("name")
     )
@@ -230,7 +230,7 @@ def topic_list(*, fetched_by) -> list[Topic]:
 
 def topic_detail(*, slug: str, fetched_by) -> tuple[Topic, list[Message]]:
     require_reader(fetched_by)
-    topic = Topic.objects.filter(slug=slug).first()
+    topic = Topic.objects.filter(document__slug=DOCUMENT_SLUG, slug=slug).first()
     if topic is None:
         raise Http404
     return topic, list(live_messages().filter(topics=topic))

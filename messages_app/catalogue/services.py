@@ -74,13 +74,13 @@ def key_messages_load(*, content: ContentDocument, loaded_by=None, loaded_as: st
         document.save(update_fields=["title"])
 
     sections = _sync_sections(document, edition, content, report)
-    topics = _sync_topics(content, report)
-    _sync_messages(edition, content, sections, topics, report)
+    topics = _sync_topics(document, content, report)
+    _sync_messages(document, edition, content, sections, topics, report)
 
     if connection.vendor == "postgresql" and (
         report.messages_created or report.messages_changed or report.index_changes
     ):
-        _refresh_search_vectors()
+        _refresh_search_vectors(document)
     if report.edition_created:
         forget_current_rules_version()
     if report.changed_anything:
@@ -136,6 +136,22 @@ def _edition_for(document, latest, content):
     return edition, True
 
 
+def _changed_fields(row, wanted: dict) -> list[str]:
+    """The fields of `row` that differ from `wanted`. Related rows are compared by key: reading
+    `row.section` would fetch each message's section, one query per message of the document."""
+    changed = []
+    for name, value in wanted.items():
+        field = row._meta.get_field(name)
+        if field.is_relation:
+            differs = value is None and getattr(row, field.attname) is not None
+            differs = differs or (value is not None and (value.pk is None or value.pk != getattr(row, field.attname)))
+        else:
+            differs = getattr(row, name) != value
+        if differs:
+            changed.append(name)
+    return changed
+
+
 def _sync_sections(document, edition, content, report) -> dict[str, Section]:
     existing = {s.key: s for s in Section.objects.filter(document=document)}
     result = {}
@@ -156,7 +172,7 @@ def _sync_sections(document, edition, content, report) -> dict[str, Section]:
         else:
             if (section.title, section.number, section.lead) != (spec.title, spec.number, spec.lead):
                 _require_new_edition(report, content, f"the heading of section '{spec.key}' changed")
-            changed = [name for name, value in wanted.items() if getattr(section, name) != value]
+            changed = _changed_fields(section, wanted)
             if changed:
                 for name in changed:
                     setattr(section, name, wanted[name])
@@ -171,10 +187,12 @@ def _sync_sections(document, edition, content, report) -> dict[str, Section]:
     return result
 
 
-def _sync_topics(content, report) -> dict[str, Topic]:
-    existing = {t.slug: t for t in Topic.objects.all()}
+def _sync_topics(document, content, report) -> dict[str, Topic]:
+    existing = {t.slug: t for t in Topic.objects.filter(document=document)}
     missing = [spec for spec in content.topics if spec.slug not in existing]
-    existing.update({t.slug: t for t in Topic.objects.bulk_create(Topic(slug=s.slug, name=s.name) for s in missing)})
+    existing.update(
+        {t.slug: t for t in Topic.objects.bulk_create(Topic(document=document, slug=s.slug, name=s.name) for s in missing)}
+    )
     report.index_changes += len(missing)
     result = {}
     for spec in content.topics:
@@ -187,15 +205,15 @@ def _sync_topics(content, report) -> dict[str, Topic]:
     # Topics no longer in the file are removed: they are an index, not canonical text.
     stale = [slug for slug in existing if slug not in result]
     if stale:
-        Topic.objects.filter(slug__in=stale).delete()
+        Topic.objects.filter(document=document, slug__in=stale).delete()
         report.index_changes += len(stale)
     return result
 
 
-def _sync_messages(edition, content, sections, topics, report):
+def _sync_messages(document, edition, content, sections, topics, report):
     existing = {
         m.identifier: m
-        for m in Message.objects.select_related("current_version").prefetch_related("topics")
+        for m in Message.objects.filter(document=document).select_related("current_version").prefetch_related("topics")
     }
     seen = set()
     created = []  # (message, spec): written together below, a handful of queries for a whole edition
@@ -206,12 +224,12 @@ def _sync_messages(edition, content, sections, topics, report):
         message = existing.get(spec.identifier)
         if message is None:
             _require_new_edition(report, content, f"message {spec.identifier} is new")
-            message = Message(identifier=spec.identifier, **wanted)
+            message = Message(document=document, identifier=spec.identifier, **wanted)
             existing[spec.identifier] = message
             created.append((message, spec))
             report.messages_created.append(spec.identifier)
             continue
-        changed = [name for name, value in wanted.items() if getattr(message, name) != value]
+        changed = _changed_fields(message, wanted)
         if "retired_in" in changed:
             _require_new_edition(report, content, f"message {spec.identifier} comes back")
         if changed:
@@ -274,8 +292,9 @@ def _add_version(message, edition, text):
     message.save(update_fields=["current_version"])
 
 
-def _refresh_search_vectors():
-    """Text weighs A, the message's topic names B (so "children detention" finds tagged messages)."""
+def _refresh_search_vectors(document):
+    """Text weighs A, the message's topic names B (so "children detention" finds tagged messages).
+    The document's versions only: the other documents' are unchanged."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -287,7 +306,9 @@ def _refresh_search_vectors():
                           FROM {Message.topics.through._meta.db_table} AS mt
                           JOIN {Topic._meta.db_table} AS t ON t.id = mt.topic_id
                          WHERE mt.message_id = v.message_id), '')), 'B')
-            """
+             WHERE v.message_id IN (SELECT id FROM {Message._meta.db_table} WHERE document_id = %s)
+            """,
+            [document.pk],
         )
 
 
@@ -295,7 +316,7 @@ def rules_acknowledge(*, user, edition) -> RulesAcknowledgement:
     """Record that `user` read and accepted the handling rules of `edition` (idempotent)."""
     with transaction.atomic():
         acknowledgement, created = RulesAcknowledgement.objects.get_or_create(
-            user=user, rules_version=edition.rules_version
+            user=user, document_id=edition.document_id, rules_version=edition.rules_version
         )
         if created:
             audit_record(

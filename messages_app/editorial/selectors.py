@@ -115,7 +115,7 @@ def access_draft_by_id(*, fetched_by, draft_id: int) -> DraftPage:
     messages = list(DraftMessage.objects.filter(draft=draft).select_related("last_edited_by").order_by("position"))
     current = {
         m.identifier: (m.current_version.text if m.retired_in_id is None else None)
-        for m in Message.objects.filter(section__document=draft.document).select_related("current_version")
+        for m in Message.objects.filter(document=draft.document).select_related("current_version")
     }
     reviews = list(DraftReview.objects.filter(draft=draft).select_related("reviewer", "organisation").order_by("created_at", "pk"))
     approvals = [r for r in reviews if r.decision == DraftReview.Decision.APPROVED and r.withdrawn_at is None]
@@ -174,7 +174,7 @@ def access_draft_message(*, fetched_by, draft_id: int, identifier: str):
     message = DraftMessage.objects.select_related("section", "parent", "last_edited_by").filter(draft=draft, identifier=identifier).first()
     if message is None:
         raise Http404("No such message in this draft.")
-    library = Message.objects.select_related("current_version").filter(identifier=identifier, section__document=draft.document).first()
+    library = Message.objects.select_related("current_version").filter(identifier=identifier, document=draft.document).first()
     return draft, message, (library.current_version.text if library and library.retired_in_id is None else "")
 
 

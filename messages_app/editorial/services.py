@@ -234,7 +234,7 @@ def _next_identifier(draft: Draft, section: DraftSection, parent: DraftMessage |
     if parent is not None:
         base = parent.identifier
         used = [i for i in DraftMessage.objects.filter(draft=draft, identifier__startswith=base + ".").values_list("identifier", flat=True)]
-        used += list(Message.objects.filter(identifier__startswith=base + ".").values_list("identifier", flat=True))
+        used += list(Message.objects.filter(document_id=draft.document_id, identifier__startswith=base + ".").values_list("identifier", flat=True))
         numbers = [int(i.rsplit(".", 1)[1]) for i in used if i.rsplit(".", 1)[1].isdigit()]
         number = max(numbers, default=0) + 1
         if number > 99:
@@ -242,7 +242,7 @@ def _next_identifier(draft: Draft, section: DraftSection, parent: DraftMessage |
         return f"{base}.{number}"
     prefix = section.prefix
     used = list(DraftMessage.objects.filter(draft=draft, identifier__startswith=prefix + "-").values_list("identifier", flat=True))
-    used += list(Message.objects.filter(identifier__startswith=prefix + "-").values_list("identifier", flat=True))
+    used += list(Message.objects.filter(document_id=draft.document_id, identifier__startswith=prefix + "-").values_list("identifier", flat=True))
     numbers = [int(m.group(2)) for i in used if (m := _PREFIX_RE.match(i)) and m.group(1) == prefix]
     number = max(numbers, default=0) + 1
     if number > 99:

@@ -12,7 +12,7 @@ from national_societies.models import NationalSociety
 from national_societies.viewer import viewer_of
 
 from messages_app.catalogue.diffs import word_diff
-from messages_app.catalogue.models import Message, Section
+from messages_app.catalogue.models import DOCUMENT_SLUG, Message, Section
 from messages_app.notes.models import ContextNote
 from messages_app.notes.permissions import can_edit_notes_of, can_read_note, can_see_notes_coverage, readable_notes_filter
 
@@ -156,7 +156,7 @@ def coverage_matrix(*, fetched_by) -> Coverage:
     """Societies × top-level sections: how many live notes each society wrote (counts only)."""
     if not can_see_notes_coverage(fetched_by):
         raise Http404
-    sections = list(Section.objects.filter(parent__isnull=True, retired_in__isnull=True).order_by("position"))
+    sections = list(Section.objects.filter(document__slug=DOCUMENT_SLUG, parent__isnull=True, retired_in__isnull=True).order_by("position"))
     counts = {}
     live = ContextNote.objects.filter(deleted_at__isnull=True)
     for row in (

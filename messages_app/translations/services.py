@@ -69,10 +69,10 @@ def translation_load(*, content: ContentDocument, loaded_by=None, loaded_as: str
 
     messages = {
         m.identifier: m
-        for m in Message.objects.filter(retired_in__isnull=True).select_related("current_version", "section", "parent").prefetch_related("topics")
+        for m in Message.objects.filter(document=document, retired_in__isnull=True).select_related("current_version", "section", "parent").prefetch_related("topics")
     }
     sections = {s.key: s for s in Section.objects.filter(document=document, retired_in__isnull=True)}
-    topics = {t.slug: t for t in Topic.objects.all()}
+    topics = {t.slug: t for t in Topic.objects.filter(document=document)}
     translated_texts = _check_against_original(content, where, messages, sections, topics)
 
     frame = _translated_frame(content, edition, where)

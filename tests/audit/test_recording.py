@@ -386,7 +386,7 @@ def _read_then_refuse(exception):
 
     def message_detail(*, identifier, fetched_by, version_number=None):
         audit_record(action=Action.VIEWED_MESSAGE, actor=fetched_by, target_type="message", target_id=identifier)
-        RulesAcknowledgement.objects.create(user=fetched_by, rules_version="written-before-the-refusal")
+        RulesAcknowledgement.objects.create(user=fetched_by, document=Document.objects.get(), rules_version="written-before-the-refusal")
         raise exception
 
     return message_detail

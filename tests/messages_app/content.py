@@ -36,7 +36,7 @@ def add_messages(count):
     edition = section.document.editions.get()
     last = Message.objects.order_by("-position").first().position
     for i in range(count):
-        message = Message.objects.create(identifier=f"ZZZ-{i:02d}", section=section, position=last + 1 + i)
+        message = Message.objects.create(document_id=section.document_id, identifier=f"ZZZ-{i:02d}", section=section, position=last + 1 + i)
         version = MessageVersion.objects.create(message=message, number=1, edition=edition, text=f"Detention extra {i}")
         message.current_version = version
         message.save()

@@ -68,7 +68,7 @@ def made(library):
         "ZZZ-03": 'Quote "this" & </textarea><script>alert(1)</script> — done',
     }
     for offset, (identifier, text) in enumerate(texts.items(), 1):
-        message = Message.objects.create(identifier=identifier, section=section, position=last + offset)
+        message = Message.objects.create(document_id=section.document_id, identifier=identifier, section=section, position=last + offset)
         message.current_version = MessageVersion.objects.create(message=message, number=1, edition=edition, text=text)
         message.save()
     return texts
