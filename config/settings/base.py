@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from config.settings.database import database_settings
@@ -19,6 +20,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'keymessages.sqlite3'}")
 REDIS_URL = env_str("REDIS_URL")
+# The queue of the background jobs (config/celery.py): Redis, the same server as the cache by default.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -26,6 +29,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Key Messages <no-reply@keymessages.invalid>")
+# The address of the site, for links in emails that background jobs send (the alerts digest).
+SITE_URL = env_str("SITE_URL")
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60)
@@ -35,6 +40,8 @@ MFA_ENROLMENT_LINK_MINUTES = env_int("MFA_ENROLMENT_LINK_MINUTES", 30)
 DORMANT_ACCOUNT_DAYS = env_int("DORMANT_ACCOUNT_DAYS", 180)
 DORMANT_WARNING_DAYS = env_int("DORMANT_WARNING_DAYS", 30)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+# Where the daily job writes the archives of events older than AUDIT_RETENTION_DAYS: back it up.
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(BASE_DIR / "var" / "archive")))
 AUDIT_SEAL_GRACE_SECONDS = env_int("AUDIT_SEAL_GRACE_SECONDS", 10)
 # Only for bench/throughput.py's comparison run; production.py refuses to start with it.
 AUDIT_READS_ENABLED = not env_bool("KEYMESSAGES_BENCHMARK_WITHOUT_AUDIT", False)
@@ -193,6 +200,36 @@ MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code: phones drift
 MFA_TOTP_ISSUER = "Key Messages (Red Cross Americas)"
+
+# --- Background jobs (Celery; config/celery.py) ------------------------------------------------
+CELERY_TIMEZONE = "UTC"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: the jobs' effects are in the database
+# A task is acknowledged once done, so a worker that dies mid-task leaves it to another (every job
+# is safe to run twice); one task at a time per worker process, so a long one holds up nothing else.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
+CELERY_TASK_TIME_LIMIT = 15 * 60
+# Redis hands an unacknowledged task to another worker after this long: longer than any task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Archiving needs the owner of the tables (it holds the archive permit): its own queue, for a worker
+# that connects as the owner (docker-compose.yml's `archiver`). Everything else runs as the app.
+CELERY_TASK_ROUTES = {"audit.tasks.archive_audit_log": {"queue": "archive"}}
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# A job missed while the workers were down is not worth running several times over: the
+# every-minute ones expire after a minute (the next one catches up), the others after a few hours.
+CELERY_BEAT_SCHEDULE = {
+    "seal the access log": {"task": "audit.tasks.seal_audit_log", "schedule": crontab(), "options": {"expires": 60}},
+    "send the access-log alerts": {"task": "console.tasks.send_audit_alerts", "schedule": crontab(minute=5), "options": {"expires": 3600}},
+    "suspend dormant accounts": {"task": "national_societies.tasks.suspend_dormant_accounts", "schedule": crontab(minute=15, hour=3), "options": {"expires": 6 * 3600}},
+    # Archives what AUDIT_RETENTION_DAYS lets go (usually nothing; a day's worth once the log is old enough).
+    "archive the access log": {"task": "audit.tasks.archive_audit_log", "schedule": crontab(minute=45, hour=3), "options": {"expires": 6 * 3600}},
+}
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -7,6 +7,8 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 # A fixed development key is fine here: production.py refuses to start without its own.
 SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Jobs queued by the app run at once, in its process: `make run` needs no Redis and no worker.
+CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the finders, without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
