@@ -29,7 +29,8 @@ def audit_alerts_send(*, hours: int = 26, site_url: str = "", now=None) -> Alert
 
     Safe to run twice or at once: detection stores a flag once, and the flags to notify are locked
     (skipped by a concurrent run) and marked notified in the transaction that hands the emails to
-    the email backend: a digest lists a flag once, and a run that fails marks nothing.
+    the email backend (the outbox, which stores them in that same transaction): a digest lists a
+    flag once, and a run that fails marks nothing and sends nothing.
     """
     now = now or timezone.now()
     created = audit_flags_detect(start=now - timedelta(hours=hours), end=now)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.database import database_settings
 from config.settings.env import env_bool, env_int, env_list, env_str
@@ -22,13 +23,17 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'keymessa
 REDIS_URL = env_str("REDIS_URL")
 # The queue of the background jobs (config/celery.py): Redis, the same server as the cache by default.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# How emails finally leave (SMTP by default). The app itself always sends through the outbox
+# (EMAIL_BACKEND below), whose worker delivers with this backend.
+OUTBOX_DELIVERY_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Key Messages <no-reply@keymessages.invalid>")
+# Emails kept this long after they were sent (or given up on), then deleted: they carry sign-in links.
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
 # The address of the site, for links in emails that background jobs send (the alerts digest).
 SITE_URL = env_str("SITE_URL")
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
@@ -75,6 +80,7 @@ INSTALLED_APPS = [
     "national_societies",
     "messages_app",
     "audit",
+    "outbox",
     "console",
 ]
 
@@ -201,6 +207,13 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code: phones drift
 MFA_TOTP_ISSUER = "Key Messages (Red Cross Americas)"
 
+# --- Email: every email waits in the outbox (outbox/), a worker delivers it ----------------------
+EMAIL_BACKEND = "outbox.backends.OutboxEmailBackend"
+if OUTBOX_DELIVERY_BACKEND == EMAIL_BACKEND:
+    raise ImproperlyConfigured("EMAIL_BACKEND names how the outbox delivers: a real backend (SMTP), not the outbox.")
+# A failed delivery is retried after 1, 2, 4… minutes, then hourly: given up after about a day.
+OUTBOX_MAX_ATTEMPTS = 30
+
 # --- Background jobs (Celery; config/celery.py) ------------------------------------------------
 CELERY_TIMEZONE = "UTC"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -225,8 +238,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 # every-minute ones expire after a minute (the next one catches up), the others after a few hours.
 CELERY_BEAT_SCHEDULE = {
     "seal the access log": {"task": "audit.tasks.seal_audit_log", "schedule": crontab(), "options": {"expires": 60}},
+    "deliver the emails due": {"task": "outbox.tasks.deliver_due_emails", "schedule": crontab(), "options": {"expires": 60}},
     "send the access-log alerts": {"task": "console.tasks.send_audit_alerts", "schedule": crontab(minute=5), "options": {"expires": 3600}},
     "suspend dormant accounts": {"task": "national_societies.tasks.suspend_dormant_accounts", "schedule": crontab(minute=15, hour=3), "options": {"expires": 6 * 3600}},
+    "delete old emails": {"task": "outbox.tasks.delete_old_emails", "schedule": crontab(minute=30, hour=3), "options": {"expires": 6 * 3600}},
     # Archives what AUDIT_RETENTION_DAYS lets go (usually nothing; a day's worth once the log is old enough).
     "archive the access log": {"task": "audit.tasks.archive_audit_log", "schedule": crontab(minute=45, hour=3), "options": {"expires": 6 * 3600}},
 }
