@@ -228,7 +228,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
 CELERY_TASK_TIME_LIMIT = 15 * 60
 # Redis hands an unacknowledged task to another worker after this long: longer than any task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60}
+# A request queuing an email's delivery gives up on an unreachable Redis quickly (the sweep delivers it).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60, "socket_connect_timeout": 5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Archiving needs the owner of the tables (it holds the archive permit): its own queue, for a worker
 # that connects as the owner (docker-compose.yml's `archiver`). Everything else runs as the app.

@@ -36,6 +36,8 @@ def test_every_scheduled_job_is_a_registered_task():
         "audit.tasks.archive_audit_log",
         "console.tasks.send_audit_alerts",
         "national_societies.tasks.suspend_dormant_accounts",
+        "outbox.tasks.deliver_due_emails",
+        "outbox.tasks.delete_old_emails",
     } <= scheduled
 
 
