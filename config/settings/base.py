@@ -213,6 +213,9 @@ if OUTBOX_DELIVERY_BACKEND == EMAIL_BACKEND:
     raise ImproperlyConfigured("EMAIL_BACKEND names how the outbox delivers: a real backend (SMTP), not the outbox.")
 # A failed delivery is retried after 1, 2, 4… minutes, then hourly: given up after about a day.
 OUTBOX_MAX_ATTEMPTS = 30
+# A mail server that stops answering fails the attempt (retried later) instead of holding the worker
+# and the email's row lock.
+EMAIL_TIMEOUT = 30
 
 # --- Background jobs (Celery; config/celery.py) ------------------------------------------------
 CELERY_TIMEZONE = "UTC"
