@@ -47,6 +47,10 @@ RUN DJANGO_SECRET_KEY="build-only-throwaway-key-for-collectstatic-never-used-at-
     python manage.py collectstatic --noinput \
     && chmod -R a+rX /app
 
+# The one place the app's user writes: beat's schedule and the access-log archives (volumes in
+# docker-compose.yml; a new named volume takes this folder's owner).
+RUN mkdir -p /app/var/archive && chown -R app:app /app/var
+
 USER app
 
 EXPOSE 8000

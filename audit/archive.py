@@ -9,7 +9,8 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
 
 from django.conf import settings
@@ -27,6 +28,14 @@ BATCH = 5000
 
 class ArchiveRefused(Exception):
     pass
+
+
+class NothingToArchive(ArchiveRefused):
+    """No sealed event before the date: not an error for the daily job."""
+
+
+class ArchiveExists(ArchiveRefused):
+    """The target file exists: for the daily job, that day's archive is done."""
 
 
 @dataclass
@@ -61,7 +70,7 @@ def audit_log_archive(*, before: datetime, to: Path, now=None) -> ArchiveReport:
         )
     to = Path(to)
     if to.exists():
-        raise ArchiveRefused(f"{to} already exists: archives are never overwritten.")
+        raise ArchiveExists(f"{to} already exists: archives are never overwritten.")
     audit_log_seal()
     written = []
     try:
@@ -74,6 +83,20 @@ def audit_log_archive(*, before: datetime, to: Path, now=None) -> ArchiveReport:
         raise
 
 
+def audit_log_archive_expired(*, directory: Path | None = None, now=None) -> ArchiveReport | None:
+    """The daily job: archive what AUDIT_RETENTION_DAYS lets go, up to the start of the day that
+    many days ago, to `<AUDIT_ARCHIVE_DIR>/access-log-before-<day>.jsonl`. None when there is
+    nothing (yet) to archive, or when that day's archive was already written by an earlier run.
+    """
+    now = now or timezone.now()
+    day = (now - timedelta(days=settings.AUDIT_RETENTION_DAYS)).date()
+    to = Path(directory or settings.AUDIT_ARCHIVE_DIR) / f"access-log-before-{day:%Y-%m-%d}.jsonl"
+    try:
+        return audit_log_archive(before=datetime.combine(day, time.min, tzinfo=dt_timezone.utc), to=to, now=now)
+    except (NothingToArchive, ArchiveExists):
+        return None
+
+
 def _archive(*, before: datetime, to: Path, written: list) -> ArchiveReport:
     with transaction.atomic():
         _lock()
@@ -82,7 +105,7 @@ def _archive(*, before: datetime, to: Path, written: list) -> ArchiveReport:
         stop = AuditSeal.objects.filter(event_id__in=newer).aggregate(first=Min("position"))["first"]
         last_position = (stop - 1) if stop else (AuditSeal.objects.order_by("-position").values_list("position", flat=True).first() or start[0])
         if last_position <= start[0]:
-            raise ArchiveRefused("No sealed event before that date: nothing to archive.")
+            raise NothingToArchive("No sealed event before that date: nothing to archive.")
         to.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=to.parent, prefix=".archive-", suffix=".jsonl")
         count, chain = 0, start[1]

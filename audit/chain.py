@@ -101,6 +101,14 @@ def audit_log_seal(*, grace_seconds: int | None = None, now=None) -> int:
             return sealed
 
 
+def audit_log_head_describe() -> str:
+    """The head the last sealing run recorded, as the sealing jobs print it to their log."""
+    head = AuditHead.objects.order_by("-position").first()
+    if head is None:
+        return "No head recorded yet."
+    return f"Head: seal {head.position}, event {head.event_id}, {head.chain_hash} ({head.recorded_at:%Y-%m-%d %H:%M:%S} UTC)"
+
+
 @dataclass
 class VerifyReport:
     ok: bool

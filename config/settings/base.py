@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.database import database_settings
 from config.settings.env import env_bool, env_int, env_list, env_str
@@ -19,7 +21,11 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'keymessages.sqlite3'}")
 REDIS_URL = env_str("REDIS_URL")
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# The queue of the background jobs (config/celery.py): Redis, the same server as the cache by default.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+# How emails finally leave (SMTP by default). The app itself always sends through the outbox
+# (EMAIL_BACKEND below), whose worker delivers with this backend.
+OUTBOX_DELIVERY_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -28,6 +34,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # The address people open the app at, for links in emails sent outside a request (background jobs).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Key Messages <no-reply@keymessages.invalid>")
+# Emails kept this long after they were sent (or given up on), then deleted: they carry sign-in links.
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
+# The address of the site, for links in emails that background jobs send (the alerts digest).
+SITE_URL = env_str("SITE_URL")
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60)
@@ -37,6 +47,8 @@ MFA_ENROLMENT_LINK_MINUTES = env_int("MFA_ENROLMENT_LINK_MINUTES", 30)
 DORMANT_ACCOUNT_DAYS = env_int("DORMANT_ACCOUNT_DAYS", 180)
 DORMANT_WARNING_DAYS = env_int("DORMANT_WARNING_DAYS", 30)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+# Where the daily job writes the archives of events older than AUDIT_RETENTION_DAYS: back it up.
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(BASE_DIR / "var" / "archive")))
 AUDIT_SEAL_GRACE_SECONDS = env_int("AUDIT_SEAL_GRACE_SECONDS", 10)
 # Only for bench/throughput.py's comparison run; production.py refuses to start with it.
 AUDIT_READS_ENABLED = not env_bool("KEYMESSAGES_BENCHMARK_WITHOUT_AUDIT", False)
@@ -70,6 +82,7 @@ INSTALLED_APPS = [
     "national_societies",
     "messages_app",
     "audit",
+    "outbox",
     "console",
 ]
 
@@ -195,6 +208,49 @@ MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code: phones drift
 MFA_TOTP_ISSUER = "Key Messages (Red Cross Americas)"
+
+# --- Email: every email waits in the outbox (outbox/), a worker delivers it ----------------------
+EMAIL_BACKEND = "outbox.backends.OutboxEmailBackend"
+if OUTBOX_DELIVERY_BACKEND == EMAIL_BACKEND:
+    raise ImproperlyConfigured("EMAIL_BACKEND names how the outbox delivers: a real backend (SMTP), not the outbox.")
+# A failed delivery is retried after 1, 2, 4… minutes, then hourly: given up after about a day.
+OUTBOX_MAX_ATTEMPTS = 30
+# A mail server that stops answering fails the attempt (retried later) instead of holding the worker
+# and the email's row lock.
+EMAIL_TIMEOUT = 30
+
+# --- Background jobs (Celery; config/celery.py) ------------------------------------------------
+CELERY_TIMEZONE = "UTC"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: the jobs' effects are in the database
+# A task is acknowledged once done, so a worker that dies mid-task leaves it to another (every job
+# is safe to run twice); one task at a time per worker process, so a long one holds up nothing else.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
+CELERY_TASK_TIME_LIMIT = 15 * 60
+# Redis hands an unacknowledged task to another worker after this long: longer than any task.
+# A request queuing an email's delivery gives up on an unreachable Redis quickly (the sweep delivers it).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60, "socket_connect_timeout": 5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Archiving needs the owner of the tables (it holds the archive permit): its own queue, for a worker
+# that connects as the owner (docker-compose.yml's `archiver`). Everything else runs as the app.
+CELERY_TASK_ROUTES = {"audit.tasks.archive_audit_log": {"queue": "archive"}}
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# A job missed while the workers were down is not worth running several times over: the
+# every-minute ones expire after a minute (the next one catches up), the others after a few hours.
+CELERY_BEAT_SCHEDULE = {
+    "seal the access log": {"task": "audit.tasks.seal_audit_log", "schedule": crontab(), "options": {"expires": 60}},
+    "deliver the emails due": {"task": "outbox.tasks.deliver_due_emails", "schedule": crontab(), "options": {"expires": 60}},
+    "send the access-log alerts": {"task": "console.tasks.send_audit_alerts", "schedule": crontab(minute=5), "options": {"expires": 3600}},
+    "suspend dormant accounts": {"task": "national_societies.tasks.suspend_dormant_accounts", "schedule": crontab(minute=15, hour=3), "options": {"expires": 6 * 3600}},
+    "delete old emails": {"task": "outbox.tasks.delete_old_emails", "schedule": crontab(minute=30, hour=3), "options": {"expires": 6 * 3600}},
+    # Archives what AUDIT_RETENTION_DAYS lets go (usually nothing; a day's worth once the log is old enough).
+    "archive the access log": {"task": "audit.tasks.archive_audit_log", "schedule": crontab(minute=45, hour=3), "options": {"expires": 6 * 3600}},
+}
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

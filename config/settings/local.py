@@ -6,7 +6,10 @@ from config.settings.base import SECRET_KEY, env_bool
 DEBUG = env_bool("DJANGO_DEBUG", True)
 # A fixed development key is fine here: production.py refuses to start without its own.
 SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only"
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Emails still go through the outbox, and jobs queued by the app (the outbox's delivery) run at once,
+# in its process: `make run` needs no Redis and no worker, and prints each email to the console.
+OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the finders, without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

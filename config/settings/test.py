@@ -6,7 +6,13 @@ from config.settings.base import *  # noqa: F401,F403
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-real-deployment-0123456789"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Django's test set-up forces locmem anyway; the outbox's tests switch to the outbox backend, which
+# then delivers to locmem too.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A task queued by a test runs at once, in the test (no broker); errors surface in the test.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
 # Each test process gets its own cache so rate limits of one test do not leak into another.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {

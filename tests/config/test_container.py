@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from django.conf import settings
 
 pytestmark = pytest.mark.db_independent  # no test here touches the database
@@ -36,3 +37,25 @@ def test_the_shipped_setup_runs_the_app_as_the_runtime_role_and_migrates_as_the_
     assert 'DATABASE_URL="$owner_url" python manage.py migrate' in entrypoint
     assert "grant_runtime_privileges" in entrypoint and "--password-env DATABASE_APP_PASSWORD" in entrypoint
     assert entrypoint.rstrip().endswith('exec "$@"')  # gunicorn then runs with the runtime DATABASE_URL
+
+
+def test_the_shipped_setup_runs_the_jobs_worker_archiver_and_one_beat_on_redis():
+    """README, "Background jobs": the worker and beat connect as the runtime role; archiving, which
+    needs the archive permit, has its own worker connected as the owner; all start after `web` has
+    migrated (they skip the entrypoint) and need Redis."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    runtime, owner = "postgres://${DATABASE_APP_ROLE", "postgres://${POSTGRES_USER"
+    jobs = {name: services[name] for name in ("worker", "archiver", "beat")}
+    assert jobs["worker"]["command"][:6] == ["celery", "-A", "config", "worker", "--queues", "celery"]
+    assert jobs["archiver"]["command"][:6] == ["celery", "-A", "config", "worker", "--queues", "archive"]
+    assert jobs["beat"]["command"] == ["celery", "-A", "config", "beat", "-s", "/app/var/celerybeat-schedule", "--loglevel", "INFO"]
+    assert jobs["worker"]["environment"]["DATABASE_URL"].startswith(runtime)
+    assert jobs["beat"]["environment"]["DATABASE_URL"].startswith(runtime)
+    assert jobs["archiver"]["environment"]["DATABASE_URL"].startswith(owner)
+    for job in jobs.values():
+        assert job["image"] == services["web"]["image"] and job["entrypoint"] == []
+        assert job["depends_on"] == {"web": {"condition": "service_healthy"}, "redis": {"condition": "service_healthy"}}
+        assert job["environment"]["CELERY_BROKER_URL"] == "${CELERY_BROKER_URL:-redis://redis:6379/1}"
+    assert "redis" in services and "MIGRATION_DATABASE_URL" not in jobs["worker"]["environment"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "mkdir -p /app/var/archive && chown -R app:app /app/var" in dockerfile
