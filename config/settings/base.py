@@ -31,13 +31,12 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-# The address people open the app at, for links in emails sent outside a request (background jobs).
+# The address people open the app at, for links in emails sent outside a request (background jobs:
+# the alerts digest, scheduled editions, the weekly digest). Production requires it (production.py).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Key Messages <no-reply@keymessages.invalid>")
 # Emails kept this long after they were sent (or given up on), then deleted: they carry sign-in links.
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
-# The address of the site, for links in emails that background jobs send (the alerts digest).
-SITE_URL = env_str("SITE_URL")
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60)
