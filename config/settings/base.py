@@ -249,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
     "delete old emails": {"task": "outbox.tasks.delete_old_emails", "schedule": crontab(minute=30, hour=3), "options": {"expires": 6 * 3600}},
     # Archives what AUDIT_RETENTION_DAYS lets go (usually nothing; a day's worth once the log is old enough).
     "archive the access log": {"task": "audit.tasks.archive_audit_log", "schedule": crontab(minute=45, hour=3), "options": {"expires": 6 * 3600}},
+    "publish the editions due": {"task": "messages_app.tasks.publish_due_editions", "schedule": crontab(), "options": {"expires": 60}},
+    "send the weekly digest of new editions": {
+        "task": "messages_app.tasks.send_edition_digests_task", "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+        "options": {"expires": 12 * 3600},
+    },
 }
 
 # --- i18n -------------------------------------------------------------------------------------

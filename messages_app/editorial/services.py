@@ -583,7 +583,11 @@ def publish_due_drafts(now=None) -> list[Edition]:
         if draft.scheduled_by is None or not permissions.can_publish_draft(draft.scheduled_by, draft, missing):
             Draft.objects.filter(pk=draft.pk).update(publish_at=None)
             continue
-        published.append(_publish(draft, publisher=draft.scheduled_by, approvals=approvals))
+        try:
+            published.append(_publish(draft, publisher=draft.scheduled_by, approvals=approvals))
+        except ValidationError:
+            # Published meanwhile by another run (or the draft no longer loads): it stays for its editors.
+            Draft.objects.filter(pk=draft.pk, state=Draft.State.IN_REVIEW).update(publish_at=None)
     return published
 
 

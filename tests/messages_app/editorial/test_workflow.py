@@ -303,3 +303,16 @@ def test_a_document_role_requires_mfa_and_only_platform_admins_give_it(migration
     assert list(AuditEvent.objects.filter(target_id=str(member_a.pk)).values_list("action", flat=True).order_by("id")) == [
         Action.DOCUMENT_ROLE_GRANTED, Action.DOCUMENT_ROLE_REVOKED
     ]
+
+
+def test_the_scheduled_publication_job_runs_on_the_queue_and_twice_is_once(draft, doc_editor, doc_reviewer):
+    from messages_app.tasks import publish_due_editions
+
+    _edit(doc_editor, draft, "DET-04", "Queued text.")
+    _submitted(draft, doc_editor)
+    services.draft_review(acting_user=doc_reviewer, draft=draft, decision="approved")
+    services.draft_publish(acting_user=doc_editor, draft=draft, publish_at=timezone.now() + timedelta(hours=1))
+    Draft.objects.filter(pk=draft.pk).update(publish_at=timezone.now() - timedelta(minutes=1))  # the hour has passed
+    assert publish_due_editions.delay().get() == "published migration-americas edition 2"
+    assert publish_due_editions.delay().get() == "Nothing due."
+    assert Edition.objects.filter(label="2").count() == 1
