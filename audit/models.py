@@ -60,6 +60,8 @@ class Action(models.TextChoices):
     DRAFT_SCHEDULED = "draft_scheduled", _("scheduled the publication of an edition")
     PUBLISHED_EDITION = "published_edition", _("published an edition")
     EXPORTED_EDITION = "exported_edition", _("exported an edition as a content file")
+    DOCUMENT_CREATED = "document_created", _("started a new document")
+    DOCUMENT_SETTINGS_CHANGED = "document_settings", _("changed who reads or approves a document")
 
 
 class Outcome(models.TextChoices):

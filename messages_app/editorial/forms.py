@@ -1,7 +1,9 @@
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from messages_app.editorial.models import DocumentRole, DraftReview
+from national_societies.models import NationalSociety
 
 TEXT_MAX = 5000
 
@@ -47,6 +49,31 @@ class FrameForm(forms.Form):
     handling_rules = ParagraphsField(label=_("Handling rules"), max_length=20000, widget=forms.Textarea(attrs={"rows": 10}), help_text=_("One rule per block, blocks separated by a blank line. Readers confirm the rules again when they change."))
     contacts = ParagraphsField(label=_("Help contacts"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), help_text=_("One contact per block, blocks separated by a blank line."))
     summary = PlainTextField(label=_("Summary"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+
+class TopicsField(PlainTextField):
+    """One topic per line, "address: Name"; a line with a name alone gets its address from the name."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        topics = []
+        for line in (value or "").split("\n"):
+            if not line.strip():
+                continue
+            slug, separator, name = line.partition(":")
+            if not separator:
+                name, slug = line, slugify(line)
+            topics.append((slug.strip(), name.strip()))
+        return topics
+
+
+class TopicsForm(forms.Form):
+    topics = TopicsField(
+        label=_("Topics"), max_length=20000, widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("One topic per line, as “address: Name” (e.g. “detention: Detention”). A line with a name alone gets an address made from the name."),
+        error_messages={"required": _("A document needs at least one topic.")},
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
 
@@ -96,3 +123,49 @@ class ImportForm(forms.Form):
 class RoleForm(forms.Form):
     email = forms.EmailField(label=_("Email of the person"))
     kind = forms.ChoiceField(label=_("Role"), choices=DocumentRole.Kind.choices)
+
+
+def _organisations():
+    return NationalSociety.objects.filter(is_active=True).order_by("kind", "name")
+
+
+class AudienceFields(forms.Form):
+    audience_all = forms.TypedChoiceField(
+        label=_("Who reads it"),
+        choices=[("1", _("Every organisation of the Movement in the region")), ("0", _("Only the organisations chosen below"))],
+        coerce=lambda value: value == "1", initial="1", widget=forms.RadioSelect,
+    )
+    audience = forms.ModelMultipleChoiceField(
+        label=_("Organisations that read it"), queryset=NationalSociety.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, to_field_name="slug",  # slugs, not ids: no number sent to the database
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].queryset = _organisations()
+
+
+class NewDocumentForm(AudienceFields):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    slug = forms.CharField(label=_("Address"), max_length=50, help_text=_("Lowercase letters, digits and hyphens, e.g. hurricane-season-2027: part of the document's address."))
+    original_language = forms.ChoiceField(label=_("Written in"), choices=[("en", "English"), ("es", "Español"), ("fr", "Français"), ("pt-br", "Português")])
+    section_title = forms.CharField(label=_("Title of its first section"), max_length=300)
+    section_key = forms.CharField(label=_("Key of its first section"), max_length=50, help_text=_("Lowercase letters, digits and hyphens."))
+    section_prefix = forms.CharField(label=_("Identifier prefix of its first section"), max_length=5, help_text=_("2 to 5 capital letters: its messages will be numbered PREFIX-01, PREFIX-02…"))
+    field_order = ["title", "slug", "original_language", "audience_all", "audience", "section_title", "section_key", "section_prefix"]
+
+
+class DocumentSettingsForm(AudienceFields):
+    approving_organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations whose reviewers must each approve a new edition"), queryset=NationalSociety.objects.none(),
+        required=False, widget=forms.CheckboxSelectMultiple, to_field_name="slug",
+        help_text=_("None chosen: one approval by any reviewer of the document is enough."),
+    )
+    retired = forms.BooleanField(
+        label=_("Retired"), required=False,
+        help_text=_("A retired document leaves readers' library and search; its editors, reviewers and focal points still read it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approving_organisations"].queryset = _organisations()

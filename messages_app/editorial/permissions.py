@@ -52,6 +52,21 @@ def can_manage_document_roles(user) -> Decision:
     )
 
 
+@rule("editorial.create_document")
+def can_create_document(user) -> Decision:
+    """Platform admins, and the editors of a document of the library, start new documents (and
+    become their first editors)."""
+    viewer = viewer_of(user)
+    if not (decision := can_read_library(viewer)):
+        return decision
+    if viewer.role == Membership.Role.PLATFORM_ADMIN:
+        return ALLOWED
+    return decide(
+        DocumentRole.objects.filter(user_id=viewer.user.pk, kind=DocumentRole.Kind.EDITOR).exists(),
+        _("Only platform admins and the library's editors start new documents."),
+    )
+
+
 @rule("editorial.work_on")
 def can_work_on_document(user, document) -> Decision:
     """The document's editors and reviewers see its drafts; nobody else knows they exist."""

@@ -29,7 +29,7 @@ def editorial_home(*, fetched_by) -> list[DocumentDesk]:
     for document_id, kind in DocumentRole.objects.filter(user_id=fetched_by.pk).values_list("document_id", "kind"):
         roles[document_id].add(kind)
     if not roles and not manages:
-        raise Http404("No document to edit or review.")
+        raise Http404("No document to edit or review.")  # the editors of none, platform admins aside
     documents = Document.objects.order_by("title") if manages else Document.objects.filter(pk__in=roles).order_by("title")
     documents = list(documents)
     editions = {}

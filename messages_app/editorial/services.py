@@ -447,6 +447,47 @@ def draft_frame_save(*, acting_user, draft: Draft, texts: FrameTexts, base_revis
     return current
 
 
+def draft_topics_save(*, acting_user, draft: Draft, topics: list[tuple[str, str]], base_revision: int) -> Draft:
+    """The document's index: (slug, name) pairs in order. A topic still given to a message is not
+    removed (its messages are named); slugs are checked as the loader checks them."""
+    permissions.can_edit_draft(acting_user, draft).enforce()
+    cleaned, seen, errors = [], set(), []
+    for slug, name in topics:
+        slug, name = slug.strip(), name.strip()
+        if problem := slug_problem(slug):
+            errors.append(_("“%(slug)s”: %(problem)s") % {"slug": slug, "problem": _problem_in_words(problem)})
+        elif slug in seen:
+            errors.append(_("“%(slug)s” is given twice.") % {"slug": slug})
+        elif not name:
+            errors.append(_("“%(slug)s” needs a name.") % {"slug": slug})
+        seen.add(slug)
+        cleaned.append([slug, name])
+    if not cleaned:
+        errors.append(_("A document needs at least one topic."))
+    with transaction.atomic():
+        current = Draft.objects.select_for_update().get(pk=draft.pk)
+        if current.frame_revision != base_revision:
+            raise EditConflict(current)
+        removed = {slug for slug, _name in current.topics} - seen
+        if removed:
+            for message in DraftMessage.objects.filter(draft=draft, retired=False):
+                if used := removed & set(message.topics):
+                    errors.append(
+                        _("“%(slug)s” is a topic of %(identifier)s: take it off the message first.")
+                        % {"slug": ", ".join(sorted(used)), "identifier": message.identifier}
+                    )
+        if errors:
+            raise ValidationError({"topics": errors})
+        if current.topics == cleaned:
+            return current
+        current.topics = cleaned
+        current.frame_revision += 1
+        current.save(update_fields=["topics", "frame_revision", "updated_at"])
+        _touched(current, acting_user)
+        _record_edit(acting_user, current, "topics")
+    return current
+
+
 # --- Review and publication ----------------------------------------------------------------------
 
 
@@ -643,3 +684,84 @@ def record_edition_export(*, acting_user, edition: Edition) -> None:
         action=Action.EXPORTED_EDITION, actor=acting_user, target=edition, target_type="edition",
         details={"document": edition.document.slug, "edition": edition.label},
     )
+
+
+# --- New documents and their settings -------------------------------------------------------------
+
+
+def document_create(
+    *, acting_user, slug: str, title: str, original_language: str, audience_all: bool, audience, section_title: str,
+    section_key: str, section_prefix: str,
+) -> Draft:
+    """A new document, its creator as its first editor, and the draft of its first edition (one empty
+    section to start from). Readers see nothing of it until that edition is published."""
+    permissions.can_create_document(acting_user).enforce()
+    slug = (slug or "").strip()
+    errors = {}
+    if problem := slug_problem(slug):
+        errors["slug"] = [_problem_in_words(problem)]
+    elif Document.objects.filter(slug=slug).exists():
+        errors["slug"] = [_("Another document already has this address.")]
+    try:
+        title = _text(title, "title")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if not audience_all and not audience:
+        errors["audience"] = [_("Choose the organisations that read it, or let every organisation read it.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        document = Document.objects.create(slug=slug, title=title, original_language=original_language, audience_all=audience_all)
+        if not audience_all:
+            document.audience.set(audience)
+        DocumentRole.objects.create(document=document, user=acting_user, kind=DocumentRole.Kind.EDITOR, granted_by=acting_user)
+        Membership.objects.filter(user=acting_user).update(holds_document_role=True)
+        draft = Draft.objects.create(document=document, title=title, label="1", created_by=acting_user)
+        draft.authors.add(acting_user)
+        audit_record(
+            action=Action.DOCUMENT_CREATED, actor=acting_user, target=document, target_type="document", target_id=document.slug,
+            details={
+                "document": document.slug, "audience": "all" if audience_all else sorted(o.slug for o in audience),
+                "original_language": original_language,
+            },
+        )
+        try:
+            draft_section_add(acting_user=acting_user, draft=draft, key=section_key, title=section_title, prefix=section_prefix)
+        except ValidationError as error:  # the section's own fields, as the form names them
+            raise ValidationError({f"section_{name}": messages for name, messages in error.message_dict.items()}) from error
+    forget_membership(acting_user.pk)
+    permissions.forget_document_roles()
+    return draft
+
+
+def document_settings_save(*, acting_user, document: Document, audience_all: bool, audience, approving_organisations, retired: bool) -> None:
+    """Who reads the document, whose reviewers must approve its editions, and whether it is retired
+    (gone from readers' library and search, still read by its editors, reviewers and focal points)."""
+    permissions.can_manage_document_roles(acting_user).enforce()
+    if not audience_all and not audience:
+        raise ValidationError({"audience": _("Choose the organisations that read it, or let every organisation read it.")})
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        before = {
+            "audience": "all" if locked.audience_all else sorted(locked.audience.values_list("slug", flat=True)),
+            "approving": sorted(locked.approving_organisations.values_list("slug", flat=True)),
+            "retired": locked.retired_at is not None,
+        }
+        locked.audience_all = audience_all
+        if retired and locked.retired_at is None:
+            locked.retired_at = timezone.now()
+        elif not retired:
+            locked.retired_at = None
+        locked.save(update_fields=["audience_all", "retired_at"])
+        locked.audience.set([] if audience_all else audience)
+        locked.approving_organisations.set(approving_organisations)
+        after = {
+            "audience": "all" if audience_all else sorted(o.slug for o in audience),
+            "approving": sorted(o.slug for o in approving_organisations),
+            "retired": retired,
+        }
+        if after != before:
+            audit_record(
+                action=Action.DOCUMENT_SETTINGS_CHANGED, actor=acting_user, target=locked, target_type="document",
+                target_id=locked.slug, details={"document": locked.slug, "before": before, "after": after},
+            )

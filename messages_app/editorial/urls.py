@@ -8,6 +8,8 @@ from messages_app.editorial import views
 app_name = "editorial"
 urlpatterns = [
     path("", views.editorial_home, name="home"),
+    path("new-document/", views.document_new, name="document_new"),
+    path("documents/<slug:document_slug>/settings/", views.document_settings, name="document_settings"),
     path("documents/<slug:document_slug>/drafts/new/", views.draft_start, name="draft_start"),
     path("documents/<slug:document_slug>/import/", views.draft_import, name="import"),
     path("documents/<slug:document_slug>/roles/", views.document_roles, name="roles"),
@@ -15,6 +17,7 @@ urlpatterns = [
     path("drafts/<id:draft_id>/", views.draft_detail, name="draft"),
     path("drafts/<id:draft_id>/preview/", views.draft_preview, name="preview"),
     path("drafts/<id:draft_id>/texts/", views.draft_frame, name="frame"),
+    path("drafts/<id:draft_id>/topics/", views.draft_topics, name="topics"),
     path("drafts/<id:draft_id>/sections/new/", views.draft_section_new, name="section_new"),
     path("drafts/<id:draft_id>/sections/<slug:key>/", views.draft_section_edit, name="section_edit"),
     path("drafts/<id:draft_id>/sections/<slug:key>/move/", views.draft_section_move, name="section_move"),

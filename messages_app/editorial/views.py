@@ -19,7 +19,8 @@ from messages_app.catalogue.models import Document, Edition
 from messages_app.editorial import permissions, selectors, services
 from messages_app.editorial.drafts import draft_yaml
 from messages_app.editorial.forms import (
-    FrameForm, ImportForm, MessageForm, NewSectionForm, PublishForm, ReviewForm, RoleForm, SectionForm,
+    DocumentSettingsForm, FrameForm, ImportForm, MessageForm, NewDocumentForm, NewSectionForm, PublishForm, ReviewForm,
+    RoleForm, SectionForm, TopicsForm,
 )
 from messages_app.editorial.models import DocumentRole, DraftMessage, DraftReview, DraftSection
 
@@ -57,7 +58,56 @@ _SAVED_KEY = re.compile(r"^[0-9]+-[A-Za-z0-9.-]{1,80}$")
 @require_safe
 def editorial_home(request):
     desks = selectors.editorial_home(fetched_by=request.user)
-    return render(request, "messages_app/editorial/home.html", {"desks": desks, "manages_roles": permissions.can_manage_document_roles(request.user)})
+    return render(
+        request, "messages_app/editorial/home.html",
+        {"desks": desks, "manages_roles": permissions.can_manage_document_roles(request.user), "creates": permissions.can_create_document(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def document_new(request):
+    if not permissions.can_create_document(request.user):
+        raise Http404("Nothing to edit here.")
+    form = NewDocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            draft = services.document_create(
+                acting_user=request.user, slug=data["slug"], title=data["title"], original_language=data["original_language"],
+                audience_all=data["audience_all"], audience=list(data["audience"]), section_title=data["section_title"],
+                section_key=data["section_key"], section_prefix=data["section_prefix"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            flash.success(request, _("The document is started: write its first edition, then submit it for review."))
+            return redirect("editorial:draft", draft.pk)
+    return render(request, "messages_app/editorial/document_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def document_settings(request, document_slug):
+    document = Document.objects.filter(slug=document_slug).first()
+    if document is None or not permissions.can_manage_document_roles(request.user):
+        raise Http404("No such document.")
+    initial = {
+        "audience_all": "1" if document.audience_all else "0", "audience": list(document.audience.all()),
+        "approving_organisations": list(document.approving_organisations.all()), "retired": document.retired_at is not None,
+    }
+    form = DocumentSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.document_settings_save(
+                acting_user=request.user, document=document, audience_all=data["audience_all"], audience=list(data["audience"]),
+                approving_organisations=list(data["approving_organisations"]), retired=data["retired"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            flash.success(request, _("The document's settings are saved."))
+            return redirect("editorial:home")
+    return render(request, "messages_app/editorial/document_settings.html", {"document": document, "form": form}, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -223,6 +273,33 @@ def draft_frame(request, draft_id):
             return redirect(_draft_url(draft, "frame", saved=f"{draft.pk}-texts"))
     return render(
         request, "messages_app/editorial/frame_edit.html", {"draft": draft, "form": form, "conflict": conflict},
+        status=409 if conflict else (400 if form.errors else 200),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def draft_topics(request, draft_id):
+    draft = selectors.access_draft_by_id(fetched_by=request.user, draft_id=draft_id).draft
+    permissions.can_edit_draft(request.user, draft).enforce()
+    initial = {"topics": "\n".join(f"{slug}: {name}" for slug, name in draft.topics), "revision": draft.frame_revision}
+    form = TopicsForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.draft_topics_save(
+                acting_user=request.user, draft=draft, topics=form.cleaned_data["topics"], base_revision=form.cleaned_data["revision"] or 0
+            )
+        except services.EditConflict as clash:
+            conflict = clash.current
+            form.data = form.data.copy()
+            form.data["revision"] = conflict.frame_revision
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            flash.success(request, _("The topics are saved."))
+            return redirect(_draft_url(draft, "frame", saved=f"{draft.pk}-topics"))
+    return render(
+        request, "messages_app/editorial/topics_edit.html", {"draft": draft, "form": form, "conflict": conflict},
         status=409 if conflict else (400 if form.errors else 200),
     )
 

@@ -202,6 +202,8 @@ ROUTES = {
     "usersessions_list": ("GET", account_pages()),
     "editorial:home": ("GET", editorial(ok=("doc_editor", "doc_reviewer", "platform_admin"))),
     "editorial:roles": ("GET", editorial(ok=("platform_admin",))),
+    "editorial:document_settings": ("GET", editorial(ok=("platform_admin",))),
+    "editorial:document_new": ("GET", editorial(ok=("platform_admin", "doc_editor"))),
     "editorial:draft_start": ("POST", editorial(ok=("doc_editor",))),  # a draft is open: refused with a message
     "editorial:import": ("GET", editorial(ok=("doc_editor",))),
     "editorial:edition_export": ("GET", editorial()),
@@ -209,6 +211,7 @@ ROUTES = {
     "editorial:preview": ("GET", editorial()),
     "editorial:draft_export": ("GET", editorial()),
     "editorial:frame": ("GET", editorial(**EDITOR_ONLY)),
+    "editorial:topics": ("GET", editorial(**EDITOR_ONLY)),
     "editorial:section_new": ("GET", editorial(**EDITOR_ONLY)),
     "editorial:section_edit": ("GET", editorial(**EDITOR_ONLY)),
     "editorial:section_move": ("POST", editorial(**EDITOR_ONLY)),
