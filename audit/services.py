@@ -10,6 +10,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
 
 from audit.context import client_ip, current_request
+from audit.metrics import AUDIT_ROWS_WRITTEN, AUDIT_WRITE_FAILURES
 from audit.models import Action, AuditEvent, Outcome
 
 __all__ = ["Action", "Actor", "set_actor_resolver", "Outcome", "AuditWriteFailed", "audit_record", "audit_record_denial", "audit_records_for"]
@@ -154,9 +155,12 @@ def audit_record(
     )
     try:
         # No savepoint of its own: if the insert fails, the caller's whole transaction must fail.
-        return AuditEvent.objects.create(**fields)
+        event = AuditEvent.objects.create(**fields)
     except DatabaseError as error:
+        AUDIT_WRITE_FAILURES.inc()
         raise AuditWriteFailed(str(error)) from error
+    AUDIT_ROWS_WRITTEN.inc()
+    return event
 
 
 def audit_record_many(*, actor, targets, action: str | None = None, request=None, **common) -> list[AuditEvent]:
@@ -173,9 +177,12 @@ def audit_record_many(*, actor, targets, action: str | None = None, request=None
         fields = {"action": action, **common, **each}
         events.append(AuditEvent(**_event_fields(actor=actor, request=request, snapshot=snapshot, **fields)))
     try:
-        return AuditEvent.objects.bulk_create(events)
+        written = AuditEvent.objects.bulk_create(events)
     except DatabaseError as error:
+        AUDIT_WRITE_FAILURES.inc()
         raise AuditWriteFailed(str(error)) from error
+    AUDIT_ROWS_WRITTEN.inc(len(written))
+    return written
 
 
 def _event_fields(

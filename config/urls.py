@@ -16,6 +16,8 @@ admin.site.site_header = _("Key Messages administration")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # The invited work address is the account's identity: it is shown, never changed by its owner.
     path("accounts/email/", national_societies_views.email_address, name="account_email_address"),

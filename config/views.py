@@ -1,13 +1,18 @@
 """Site-level endpoints that need no login and expose no data."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import HttpResponse
+from django.db import connection, transaction
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from config.observability import metrics_allowed, metrics_text, readiness
 
+
+# Probes are not wrapped in the request's transaction: with the database down, opening one would fail
+# before the probe could say so.
 @login_not_required
+@transaction.non_atomic_requests
 @never_cache
 @require_safe
 def healthz(request):
@@ -18,6 +23,28 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return HttpResponse("unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@login_not_required
+@transaction.non_atomic_requests
+@never_cache
+@require_safe
+def readyz(request):
+    """Readiness: 200 when this instance can serve (database, migrations, Redis where configured)."""
+    checks = readiness()
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse({"ready": ready, "checks": checks}, status=200 if ready else 503)
+
+
+@login_not_required
+@never_cache
+@require_safe
+def metrics(request):
+    """Prometheus metrics, for the internal network or the bearer of METRICS_TOKEN; 404 for others."""
+    if not metrics_allowed(request):
+        raise Http404
+    body, content_type = metrics_text()
+    return HttpResponse(body, content_type=content_type)
 
 
 @login_not_required

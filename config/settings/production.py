@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F401,F403
-from config.settings.base import AUDIT_READS_ENABLED, DEBUG, SECRET_KEY, env_bool, env_int
+from config.settings.base import AUDIT_READS_ENABLED, DEBUG, LOGGING, SECRET_KEY, env_bool, env_int, env_str
 
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
@@ -22,3 +22,7 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Log lines as JSON objects carrying the request id, unless LOG_FORMAT=text.
+if env_str("LOG_FORMAT", "json") == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.identifiers import IDENTIFIER_RE
 from messages_app.catalogue.content_export import edition_content
 from messages_app.catalogue.content_file import write_content
 from messages_app.catalogue.models import Document, Edition
@@ -53,6 +54,19 @@ def _draft_url(draft, anchor: str = "", saved: str = "") -> str:
 
 
 _SAVED_KEY = re.compile(r"^[0-9]+-[A-Za-z0-9.-]{1,80}$")
+_KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_LABEL = re.compile(r"^[^\x00-\x1f]{1,50}$")
+
+
+def _key(value: str) -> str:
+    """A section key from a query or form, or "" (never sent to the database otherwise: PostgreSQL
+    refuses a NUL, and nothing else could match)."""
+    return value if _KEY.match(value or "") else ""
+
+
+def _identifier(value: str) -> str:
+    value = (value or "").upper()
+    return value if IDENTIFIER_RE.match(value) else ""
 
 
 @require_safe
@@ -189,12 +203,12 @@ def draft_message_new(request, draft_id):
     draft = selectors.access_draft_by_id(fetched_by=request.user, draft_id=draft_id).draft
     permissions.can_edit_draft(request.user, draft).enforce()
     sections = DraftSection.objects.filter(draft=draft).order_by("position")
-    section = sections.filter(key=request.GET["section"]).first() if "section" in request.GET else sections.first()
+    section = sections.filter(key=_key(request.GET["section"])).first() if "section" in request.GET else sections.first()
     if section is None:
         raise Http404("No such section in this draft.")
     parent = None
-    if parent_identifier := request.GET.get("parent"):
-        parent = DraftMessage.objects.filter(draft=draft, identifier=parent_identifier.upper()).first()
+    if "parent" in request.GET:
+        parent = DraftMessage.objects.filter(draft=draft, identifier=_identifier(request.GET["parent"])).first()
         if parent is None:
             raise Http404("No such message in this draft.")
     form = MessageForm(request.POST or None, topic_choices=_topic_choices(draft))
@@ -229,7 +243,7 @@ def draft_message_action(request, draft_id, identifier):
         call = lambda: services.draft_message_move(acting_user=request.user, draft=draft, message=message, direction=action)  # noqa: E731
         done = _("%(identifier)s moved.")
     elif action == "section":
-        section = DraftSection.objects.filter(draft=draft, key=request.POST.get("section", "")).first()
+        section = DraftSection.objects.filter(draft=draft, key=_key(request.POST.get("section", ""))).first()
         if section is None:
             raise Http404("No such section in this draft.")
         call = lambda: services.draft_message_move(acting_user=request.user, draft=draft, message=message, section=section)  # noqa: E731
@@ -386,7 +400,9 @@ def draft_review(request, draft_id):
         flash.error(request, _("Choose approve, request changes or comment."))
         return redirect("editorial:draft", draft.pk)
     data = form.cleaned_data
-    identifier = data["message"].upper()
+    identifier = _identifier(data["message"])
+    if data["message"] and not identifier:
+        raise Http404("No such message in this draft.")
     done = {
         DraftReview.Decision.APPROVED: _("You approved the draft."),
         DraftReview.Decision.CHANGES_REQUESTED: _("Your request for changes is sent to the editors."),
@@ -468,7 +484,7 @@ def draft_export(request, draft_id):
 @require_safe
 def edition_export(request, document_slug, label):
     document = selectors.access_document_by_slug(fetched_by=request.user, slug=document_slug)
-    edition = Edition.objects.filter(document=document, label=label).first()
+    edition = Edition.objects.filter(document=document, label=label).first() if _LABEL.match(label) else None
     if edition is None:
         raise Http404("No such edition.")
     services.record_edition_export(acting_user=request.user, edition=edition)

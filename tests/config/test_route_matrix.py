@@ -97,6 +97,8 @@ def public():
 # Every view reachable without login, and why.
 PUBLIC = {
     "healthz": "load balancer probe, no data",
+    "readyz": "readiness probe: which dependency is down, no data",
+    "metrics": "Prometheus metrics: 404 unless the internal network or the token",
     "robots_txt": "tells crawlers to stay away",
     "account_login": "sign in",
     "account_logout": "sign out",
