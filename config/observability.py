@@ -22,7 +22,7 @@ from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, REGISTRY
 
-from audit.context import client_ip, current_request
+from audit.context import client_ip
 
 REQUESTS = Counter("km_http_requests", "HTTP requests served.", ["method", "status", "view"])
 LATENCY = Histogram(

@@ -23,7 +23,7 @@ from messages_app.catalogue.content_file import ContentFileError, parse_content,
 from messages_app.catalogue.models import Document, Edition, Message
 from messages_app.catalogue.services import key_messages_load
 from messages_app.editorial import permissions
-from messages_app.editorial.drafts import draft_content, draft_yaml
+from messages_app.editorial.drafts import draft_yaml
 from messages_app.editorial.models import DocumentRole, Draft, DraftMessage, DraftReview, DraftSection
 from messages_app.editorial.notify import tell_editors, tell_readers_of_edition, tell_reviewers
 from national_societies.models import Membership
