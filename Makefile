@@ -22,8 +22,9 @@ system-deps:
 
 # The real-browser tests (tests/browser) drive Debian's Chromium through Playwright, headless: the
 # browser comes from the system package manager, never from `playwright install`. CHROMIUM overrides
-# the path the tests use (default /usr/bin/chromium).
-BROWSER_PACKAGES := chromium
+# the path the tests use (default /usr/bin/chromium). Playwright's bundled driver (node) needs
+# libatomic1, which a minimal Debian lacks (`make fresh-check` found it).
+BROWSER_PACKAGES := chromium libatomic1
 
 browser-deps:
 	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
