@@ -84,7 +84,7 @@ clean:
 # venv, pip, make and git; built once with mmdebstrap and cached) entered with buildah in chroot
 # isolation, with this tree copied in. `make run` (until the login page answers, on FRESH_PORT, 8191)
 # and `make test` each run in a fresh container of it, and the time each took is printed. Needs root
-# (installs buildah and mmdebstrap if missing); about 6 to 8 minutes on two cores.
+# (installs buildah and mmdebstrap if missing); 5 to 9 minutes on two busy cores, so not part of CI.
 fresh-check:
 	.ci/fresh-check
 
