@@ -2,9 +2,15 @@
 #
 # Key Messages: production image. Build:  docker compose build   (or: docker build -t keymessages .)
 # Configuration comes from the environment at run time (see .env.example and docs/DEPLOYMENT.md).
+#
+# BASE_IMAGE: any Debian bookworm image with Python 3.11 as `python` (venv and pip included). CI, where
+# no registry serves python:3.11-slim, builds a stand-in from Debian's packages (.ci/image-smoke).
+# Behind a TLS-intercepting proxy, give pip the proxy's CA bundle as a secret; it is not kept in the image:
+#   docker build --secret id=pip_cert,src=/etc/ssl/certs/ca-certificates.crt -t keymessages .
+ARG BASE_IMAGE=python:3.11-slim
 
 # --- Stage 1: install the runtime dependencies into a virtualenv -----------------------------
-FROM python:3.11-slim AS deps
+FROM ${BASE_IMAGE} AS deps
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -13,13 +19,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN python -m venv /opt/venv
 ENV PATH="/opt/venv/bin:$PATH"
 
-# Runtime requirements only (requirements-dev.txt is not installed, nor copied).
+# Runtime requirements only (requirements-dev.txt is not installed, nor copied). pip's cache is a build
+# cache mount: kept between builds on the build host, never in the image.
 COPY requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir -r /tmp/requirements.txt
+RUN --mount=type=cache,target=/root/.cache/pip \
+    --mount=type=secret,id=pip_cert \
+    if [ -s /run/secrets/pip_cert ]; then export PIP_CERT=/run/secrets/pip_cert; fi \
+    && pip install -r /tmp/requirements.txt
 
 
 # --- Stage 2: the image that runs ------------------------------------------------------------
-FROM python:3.11-slim
+FROM ${BASE_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

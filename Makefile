@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench
+.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check
 
 # Debian packages the app needs besides Python: Pango and a font for WeasyPrint's PDFs, gettext to
 # update and compile the translations in locale/. Installed only when missing (needs root or sudo);
@@ -22,8 +22,9 @@ system-deps:
 
 # The real-browser tests (tests/browser) drive Debian's Chromium through Playwright, headless: the
 # browser comes from the system package manager, never from `playwright install`. CHROMIUM overrides
-# the path the tests use (default /usr/bin/chromium).
-BROWSER_PACKAGES := chromium
+# the path the tests use (default /usr/bin/chromium). Playwright's bundled driver (node) needs
+# libatomic1, which a minimal Debian lacks (`make fresh-check` found it).
+BROWSER_PACKAGES := chromium libatomic1
 
 browser-deps:
 	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -51,13 +52,16 @@ demo: migrate
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) create_demo_editorial
 
+# RUN_PORT: where `make run` serves (8000), e.g. when another server has that port.
+RUN_PORT ?= 8000
+
 run: demo
 	@echo ""
-	@echo "Key Messages is at http://127.0.0.1:8000 — demo password: keymessages-demo"
+	@echo "Key Messages is at http://127.0.0.1:$(RUN_PORT) — demo password: keymessages-demo"
 	@echo "Accounts: member@colombia.example.org admin@colombia.example.org member@mexico.example.org"
 	@echo "          admin@mexico.example.org focal@ifrc.example.org focal@icrc.example.org platform@ifrc.example.org"
 	@echo "          editor@ifrc.example.org reviewer@icrc.example.org (they prepare and review editions)"
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver 127.0.0.1:$(RUN_PORT)
 
 check-migrations: setup
 	$(MANAGE) makemigrations --check --dry-run
@@ -77,6 +81,14 @@ test: setup browser-deps check-migrations lint
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# The two newcomer commands on a truly fresh machine: a minimal Debian bookworm (minbase with python3,
+# venv, pip, make and git; built once with mmdebstrap and cached) entered with buildah in chroot
+# isolation, with this tree copied in. `make run` (until the login page answers, on FRESH_PORT, 8191)
+# and `make test` each run in a fresh container of it, and the time each took is printed. Needs root
+# (installs buildah and mmdebstrap if missing); 5 to 9 minutes on two busy cores, so not part of CI.
+fresh-check:
+	.ci/fresh-check
 
 # Benchmarks of the access log (bench/README.md, figures in bench/RESULTS.md). Creates and drops its
 # own PostgreSQL database, km_bench (BENCH_DATABASE_URL); about 20 minutes for 10 million events.
