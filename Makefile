@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check
+.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check backup restore restore-drill
 
 # Debian packages the app needs besides Python: Pango and a font for WeasyPrint's PDFs, gettext to
 # update and compile the translations in locale/. Installed only when missing (needs root or sudo);
@@ -95,3 +95,15 @@ fresh-check:
 .PHONY: bench
 bench: setup
 	$(BIN)/python bench/run.py
+
+# Backups (PostgreSQL; README "Backup and restore"). `make backup` dumps DATABASE_URL with the access
+# log's anchor; `make restore DUMP=… [TARGET=postgres://…/new_db]` restores into a new database and
+# verifies it; `make restore-drill` runs both end to end on throwaway databases and times them.
+backup: setup
+	ops/backup
+
+restore: setup
+	ops/restore "$(DUMP)" $(TARGET)
+
+restore-drill: setup
+	ops/restore-drill

@@ -449,3 +449,16 @@ def test_recorded_heads_cannot_be_changed_or_removed(db):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert AuditHead.objects.count() == 1
+
+
+def test_a_checkpoint_kept_outside_the_database_must_be_in_the_chain(db):
+    """A backup's anchor (ops/backup): the restored chain must reach it with the same hash."""
+    events(4)
+    audit_log_seal(grace_seconds=0)
+    at_three = AuditSeal.objects.get(position=3).chain_hash
+    code, out, _err = verify_command("--no-seal", "--expect-head", f"3:{at_three}")
+    assert code == 0 and "Checkpoint 3 found in the chain." in out
+    code, _out, err = verify_command("--no-seal", "--expect-head", f"9:{at_three}")
+    assert code == 1 and "before the checkpoint 9" in err  # the tail after the backup's anchor is gone
+    code, _out, err = verify_command("--no-seal", "--expect-head", f"3:{'0' * 64}")
+    assert code == 1 and "does not have the checkpoint's hash" in err

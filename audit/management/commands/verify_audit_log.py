@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.archive import archive_verify
 from audit.chain import audit_log_seal, audit_log_verify
+from audit.models import AuditSeal
 
 
 class Command(BaseCommand):
@@ -13,8 +14,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-seal", action="store_true", help="Do not seal waiting events first.")
         parser.add_argument("--archive", help="Verify an archive file written by archive_audit_log instead.")
+        parser.add_argument(
+            "--expect-head", metavar="POSITION:HASH",
+            help="A checkpoint kept outside the database (a backup's anchor, a sealing job's log line): the chain "
+            "must reach this position with this hash, or the log lost its tail.",
+        )
 
-    def handle(self, *args, no_seal, archive, **options):
+    def handle(self, *args, no_seal, archive, expect_head=None, **options):
         if archive:
             try:
                 ok, explanation = archive_verify(archive)
@@ -31,6 +37,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Events checked: {report.checked}")
         self.stdout.write(f"Head position:  {report.head_position}")
         self.stdout.write(f"Head hash:      {report.head_hash}")
+        if report.ok and expect_head:
+            self._check_checkpoint(expect_head, report)
         if report.ok:
             self.stdout.write(self.style.SUCCESS("The access log is intact."))
             return
@@ -38,3 +46,15 @@ class Command(BaseCommand):
         if report.bad_event_id is not None:
             self.stderr.write(f"First event that does not match: {report.bad_event_id}")
         raise SystemExit(1)
+
+    def _check_checkpoint(self, expected: str, report) -> None:
+        position, _, chain_hash = expected.partition(":")
+        if not position.isdigit() or len(chain_hash) != 64:
+            raise CommandError("--expect-head takes POSITION:HASH, as the anchor file gives them")
+        if int(position) > report.head_position:
+            self.stderr.write(self.style.ERROR(f"TAMPERED: the chain ends at {report.head_position}, before the checkpoint {position}"))
+            raise SystemExit(1)
+        if not AuditSeal.objects.filter(position=int(position), chain_hash=chain_hash).exists():
+            self.stderr.write(self.style.ERROR(f"TAMPERED: position {position} of the chain does not have the checkpoint's hash"))
+            raise SystemExit(1)
+        self.stdout.write(f"Checkpoint {position} found in the chain.")
