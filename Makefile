@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check backup restore restore-drill
+.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check backup restore restore-drill cluster cluster-stop
 
 # Debian packages the app needs besides Python: Pango and a font for WeasyPrint's PDFs, gettext to
 # update and compile the translations in locale/. Installed only when missing (needs root or sudo);
@@ -107,3 +107,19 @@ restore: setup
 
 restore-drill: setup
 	ops/restore-drill
+
+# The production topology on this machine (ops/cluster): nginx with TLS on https://127.0.0.1:8443 in
+# front of two gunicorn instances (:8101, :8102), a Celery worker and beat, Redis and PostgreSQL as they
+# run here. `make cluster-stop` ends exactly what `make cluster` started (pid files in var/cluster/).
+CLUSTER_PACKAGES := nginx-light openssl
+
+cluster: setup
+	@missing=""; for p in $(CLUSTER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	ops/cluster start
+
+cluster-stop:
+	ops/cluster stop

@@ -11,13 +11,17 @@ set -eu
 # Run from the project root (/app in the image), wherever the script is called from.
 cd "$(dirname "$0")/.."
 
-owner_url="${MIGRATION_DATABASE_URL:-$DATABASE_URL}"
-DATABASE_URL="$owner_url" python manage.py migrate --noinput
-DATABASE_URL="$owner_url" python manage.py createcachetable
-DATABASE_URL="$owner_url" python manage.py load_key_messages
-if [ -n "${MIGRATION_DATABASE_URL:-}" ]; then
-  DATABASE_URL="$owner_url" python manage.py grant_runtime_privileges "${DATABASE_APP_ROLE:?set DATABASE_APP_ROLE}" \
-    --password-env DATABASE_APP_PASSWORD
+# SKIP_MIGRATIONS=1: another container (compose's `migrate`) brings the database up to date, once,
+# before the app's instances start; two instances migrating at once could collide.
+if [ "${SKIP_MIGRATIONS:-0}" != "1" ]; then
+  owner_url="${MIGRATION_DATABASE_URL:-$DATABASE_URL}"
+  DATABASE_URL="$owner_url" python manage.py migrate --noinput
+  DATABASE_URL="$owner_url" python manage.py createcachetable
+  DATABASE_URL="$owner_url" python manage.py load_key_messages
+  if [ -n "${MIGRATION_DATABASE_URL:-}" ]; then
+    DATABASE_URL="$owner_url" python manage.py grant_runtime_privileges "${DATABASE_APP_ROLE:?set DATABASE_APP_ROLE}" \
+      --password-env DATABASE_APP_PASSWORD
+  fi
 fi
 
 exec "$@"

@@ -60,3 +60,26 @@ def test_the_shipped_setup_runs_the_jobs_worker_archiver_and_one_beat_on_redis()
     assert "redis" in services and "MIGRATION_DATABASE_URL" not in jobs["worker"]["environment"]
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "mkdir -p /app/var/archive && chown -R app:app /app/var" in dockerfile
+
+
+def test_the_shipped_topology_is_two_instances_behind_a_tls_proxy_migrated_once():
+    """Issue "production on more than one machine": compose and `make cluster` describe the same
+    topology — two app instances behind nginx with TLS, which retries idempotent requests only, one
+    migration run before the instances start, one trusted proxy."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert services["web"]["deploy"]["replicas"] == "${WEB_REPLICAS:-2}"
+    assert services["web"]["environment"]["SKIP_MIGRATIONS"] == "1" and "ports" not in services["web"]
+    assert services["web"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert services["migrate"]["command"] == ["true"] and "MIGRATION_DATABASE_URL" in services["migrate"]["environment"]
+    assert services["proxy"]["volumes"][0] == "./docker/nginx.conf:/etc/nginx/nginx.conf:ro"
+    assert services["web"]["environment"]["DJANGO_TRUSTED_PROXY_COUNT"] == "${DJANGO_TRUSTED_PROXY_COUNT:-1}"
+    entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text()
+    assert 'if [ "${SKIP_MIGRATIONS:-0}" != "1" ]; then' in entrypoint
+    for config in (ROOT / "docker" / "nginx.conf", ROOT / "ops" / "nginx-cluster.conf"):
+        text = config.read_text()
+        assert "proxy_next_upstream error timeout http_502 http_503;" in text, config
+        directives = [line.split("#", 1)[0] for line in text.splitlines()]
+        assert not any("non_idempotent" in line for line in directives), config  # a POST is never replayed
+        assert "X-Forwarded-For $remote_addr" in text and "X-Forwarded-Proto https" in text, config
+    cluster = (ROOT / "ops" / "nginx-cluster.conf").read_text()
+    assert "server 127.0.0.1:8101" in cluster and "server 127.0.0.1:8102" in cluster
