@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check backup restore restore-drill cluster cluster-stop
+.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check backup restore restore-drill cluster cluster-stop loadtest
 
 # Debian packages the app needs besides Python: Pango and a font for WeasyPrint's PDFs, gettext to
 # update and compile the translations in locale/. Installed only when missing (needs root or sudo);
@@ -123,3 +123,8 @@ cluster: setup
 
 cluster-stop:
 	ops/cluster stop
+
+# Load through the cluster's proxy (make cluster first): LOADTEST_USERS (50) for LOADTEST_MINUTES (5),
+# then the access log reconciled with the answers and verified; figures in bench/RESULTS.md.
+loadtest: setup
+	ops/loadtest
