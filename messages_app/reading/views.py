@@ -212,6 +212,8 @@ def copied(request, identifier):
     language = request.GET.get("language", "")
     if language != settings.KEY_MESSAGES_ORIGINAL_LANGUAGE and language in dict(settings.LANGUAGES):
         details = {"copied": "official translation", "language": language}
+    if request.GET.get("source") == "1":  # "With its source": the text, then its identifier and edition
+        details = {**(details or {}), "with_source": True}
     record_shown(
         request, action=Action.COPIED_MESSAGE, target_type="message", target_id=page.message.identifier,
         message=page.message, version=page.version, details=details,
