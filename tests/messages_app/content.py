@@ -42,4 +42,4 @@ def add_messages(count):
         message.save()
         message.topics.set(section.messages.first().topics.all())
     if connection.vendor == "postgresql":
-        _refresh_search_vectors()
+        _refresh_search_vectors(section.document)
