@@ -62,6 +62,7 @@ class Action(models.TextChoices):
     EXPORTED_EDITION = "exported_edition", _("exported an edition as a content file")
     DOCUMENT_CREATED = "document_created", _("started a new document")
     DOCUMENT_SETTINGS_CHANGED = "document_settings", _("changed who reads or approves a document")
+    SESSION_ENDED = "session_ended", _("ended a session")
 
 
 class Outcome(models.TextChoices):

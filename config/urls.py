@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+import core.ids  # noqa: F401  (registers the "id" converter)
 from core.admin import refusing_nul_characters
 from national_societies import views as national_societies_views
 
@@ -24,6 +25,9 @@ urlpatterns = [
     # A privileged account's first authenticator: through a link sent to its work address.
     path("accounts/2fa/enrolment/", national_societies_views.mfa_enrolment_link, name="mfa_enrolment_link"),
     path("accounts/2fa/enrolment/<str:token>/", national_societies_views.mfa_enrolment_open, name="mfa_enrolment_open"),
+    # "My sessions": allauth's page, recorded in the access log, and each session ended on its own.
+    path("accounts/sessions/", national_societies_views.user_sessions, name="usersessions_list"),
+    path("accounts/sessions/<id:session_id>/end/", national_societies_views.user_session_end, name="usersessions_end"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("national_societies.urls")),

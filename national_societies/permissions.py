@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.rules import ALLOWED, Decision, decide, denied, rule
 from national_societies.models import Membership, NationalSociety
-from national_societies.viewer import effective_membership, viewer_of
+from national_societies.viewer import Viewer, effective_membership, viewer_of
 
 PRIVILEGED_ROLES = frozenset(
     {Membership.Role.SOCIETY_ADMIN, Membership.Role.FOCAL_POINT, Membership.Role.PLATFORM_ADMIN}
@@ -152,6 +152,16 @@ def can_reactivate(user, membership) -> Decision:
 def can_invite_outside_domains(user) -> Decision:
     """Only a platform admin invites an address outside the organisation's email domains (with a reason)."""
     return decide(is_platform_admin(user), _("Only a platform admin invites addresses outside the allowed domains."))
+
+
+@rule("sessions.end")
+def can_end_session(user, user_session, current_session_key: str | None = None) -> Decision:
+    """Everyone ends their own sessions (a browser they no longer use, or do not recognise), never
+    another person's; not the one they are using here, which "Sign out" ends."""
+    user = user.user if isinstance(user, Viewer) else user
+    if user is None or not user.is_authenticated or user_session.user_id != user.pk:
+        return denied(_("This is not one of your sessions."))
+    return decide(user_session.session_key != current_session_key, _("This is the session you are using: sign out to end it."))
 
 
 def edition_notifications_of(user, role: str | None = None) -> str:

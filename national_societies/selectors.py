@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat
@@ -153,6 +154,11 @@ def managed_invitation(*, national_society: NationalSociety, invitation_id: int,
     if not can_manage_members_of(fetched_by, national_society):
         raise Http404
     return get_object_or_404(Invitation, national_society=national_society, pk=invitation_id)
+
+
+def own_user_session(*, session_id: int, fetched_by) -> UserSession:
+    """One of the user's own signed-in sessions, or 404 (alike for another person's and a missing one)."""
+    return get_object_or_404(UserSession, pk=session_id, user_id=fetched_by.pk)
 
 
 def has_totp(user) -> bool:

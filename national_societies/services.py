@@ -11,9 +11,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.services import Action, audit_record
+from core.user_agents import browser_label
 
 from national_societies.demo import DEMO_ACCOUNTS, DEMO_DOMAINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from national_societies.models import AllowedDomain, Invitation, Membership, NationalSociety, User
@@ -22,6 +24,7 @@ from national_societies.permissions import (
     PRIVILEGED_ROLES,
     can_change_role_of,
     can_deactivate,
+    can_end_session,
     can_grant_role,
     can_invite_outside_domains,
     can_manage_members_of,
@@ -287,6 +290,25 @@ def user_sessions_end(user, *, keep_session_key: str | None = None) -> int:
     for user_session in UserSession.objects.filter(user_id=user.pk).exclude(session_key=keep_session_key or ""):
         user_session.end()
         ended += 1
+    return ended
+
+
+def user_session_end(*, user_session, ended_by, current_session_key: str | None) -> None:
+    """End one of `ended_by`'s own sessions (never the one in use): that browser is signed out at once."""
+    with transaction.atomic():
+        can_end_session(ended_by, user_session, current_session_key).enforce()
+        with translation.override("en"):  # the log is read in any language: its details stay in English
+            browser = browser_label(user_session.user_agent)
+        details = {"scope": "one", "browser": browser, "ip": user_session.ip, "signed_in_at": user_session.created_at.isoformat()}
+        user_session.end()
+        audit_record(action=Action.SESSION_ENDED, actor=ended_by, target=ended_by, details=details)
+
+
+def user_other_sessions_end(*, user, current_session_key: str | None) -> int:
+    """"End all other sessions": every session of `user` but the one in use. Returns how many."""
+    with transaction.atomic():
+        ended = user_sessions_end(user, keep_session_key=current_session_key)
+        audit_record(action=Action.SESSION_ENDED, actor=user, target=user, details={"scope": "others", "count": ended})
     return ended
 
 

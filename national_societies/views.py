@@ -1,5 +1,6 @@
 """Society admin pages, the invitation link and "my account". Views are thin: selectors and services."""
 
+from allauth.usersessions.views import ListUserSessionsView
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -302,6 +303,32 @@ def my_account(request):
 def email_address(request):
     """Replaces allauth's email management: nobody swaps their work address for a personal one."""
     return render(request, "national_societies/email_address.html")
+
+
+class UserSessionsView(ListUserSessionsView):
+    """allauth's "My sessions", whose "End all other sessions" is recorded in the access log."""
+
+    def form_valid(self, form):
+        services.user_other_sessions_end(user=self.request.user, current_session_key=self.request.session.session_key)
+        messages.info(self.request, _("Signed out of all other sessions."))
+        return redirect(self.get_success_url())
+
+
+user_sessions = UserSessionsView.as_view()
+
+
+@require_POST
+def user_session_end(request, session_id):
+    """"End this session" on one row of "My sessions": that browser is signed out at once."""
+    user_session = selectors.own_user_session(session_id=session_id, fetched_by=request.user)
+    flash_outcome(
+        request,
+        lambda: services.user_session_end(
+            user_session=user_session, ended_by=request.user, current_session_key=request.session.session_key
+        ),
+        _("The session was ended: that browser is signed out."),
+    )
+    return redirect("usersessions_list")
 
 
 @login_not_required

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.http import Http404
 
 from national_societies.viewer import viewer_of
@@ -18,9 +18,24 @@ def briefing_list(*, fetched_by):
     return Briefing.objects.filter(owner_id=fetched_by.pk).annotate(item_count=Count("items")).order_by("-updated_at", "-id")
 
 
-def recent_briefings(*, fetched_by, limit: int = 20) -> list[Briefing]:
-    """For the "add to briefing" menus."""
-    return list(Briefing.objects.filter(owner_id=fetched_by.pk).only("id", "title").order_by("-updated_at", "-id")[:limit])
+@dataclass
+class BriefingMenu:
+    briefings: list  # the user's most recently changed briefings
+    last_used_id: int | None  # the one they last added a message to, chosen in the menu
+
+
+def briefing_menu(*, fetched_by, limit: int = 20) -> BriefingMenu:
+    """For the "Add to a briefing" menus, in one query: the user's briefings, and the one they last
+    added a message to (it holds their newest item: item ids only grow, and moving an item keeps it)."""
+    briefings = list(
+        Briefing.objects.filter(owner_id=fetched_by.pk)
+        .annotate(newest_item=Max("items__id"))
+        .only("id", "title")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+    used = [briefing for briefing in briefings if briefing.newest_item is not None]
+    last_used = max(used, key=lambda briefing: briefing.newest_item, default=None)
+    return BriefingMenu(briefings, last_used.pk if last_used else None)
 
 
 @dataclass

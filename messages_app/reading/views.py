@@ -21,8 +21,10 @@ from messages_app.translations.selectors import in_reader_language, translation_
 
 
 def _briefing_menu(request, messages):
-    """What the "Add to a briefing" form needs: the messages on the page and the user's briefings."""
-    return {"add_messages": messages, "recent_briefings": briefing_selectors.recent_briefings(fetched_by=request.user)}
+    """What the "Add to a briefing" form needs: the messages on the page, the user's briefings and the
+    one they last added to (chosen in the menu)."""
+    menu = briefing_selectors.briefing_menu(fetched_by=request.user)
+    return {"add_messages": messages, "recent_briefings": menu.briefings, "last_briefing_id": menu.last_used_id}
 
 
 @require_safe
@@ -212,6 +214,8 @@ def copied(request, identifier):
     language = request.GET.get("language", "")
     if language != settings.KEY_MESSAGES_ORIGINAL_LANGUAGE and language in dict(settings.LANGUAGES):
         details = {"copied": "official translation", "language": language}
+    if request.GET.get("source") == "1":  # "With its source": the text, then its identifier and edition
+        details = {**(details or {}), "with_source": True}
     record_shown(
         request, action=Action.COPIED_MESSAGE, target_type="message", target_id=page.message.identifier,
         message=page.message, version=page.version, details=details,

@@ -20,20 +20,25 @@
     });
   }
 
+  // "Copied" is said once: by the status region beside the button, which shows it too. The button
+  // keeps its name (a screen reader would read a renamed button as well as the status).
   function announce(button, message) {
     var status = button.parentNode.querySelector(".copy-status");
-    var original = button.getAttribute("data-label") || button.textContent;
-    button.setAttribute("data-label", original);
-    button.textContent = message;
-    if (status) { status.textContent = message; }
-    window.setTimeout(function () { button.textContent = original; }, 2000);
+    if (!status) { return; }
+    window.clearTimeout(status.copyTimer);
+    status.textContent = "";  // emptied first, so that a second copy is announced again
+    window.setTimeout(function () {
+      status.textContent = message;
+      status.copyTimer = window.setTimeout(function () { status.textContent = ""; }, 4000);
+    }, 50);
   }
 
   // A copy is recorded in the access log, like a view. The text is already on the clipboard:
   // a failed record is not the reader's problem, so nothing is shown for it.
-  function recordCopy(button) {
+  function recordCopy(button, withSource) {
     var url = button.getAttribute("data-record-url");
     if (!url || !window.fetch) { return; }
+    if (withSource) { url += (url.indexOf("?") === -1 ? "?" : "&") + "source=1"; }
     window.fetch(url, {
       method: "POST",
       credentials: "same-origin",
@@ -104,6 +109,11 @@
       });
     });
 
+    // "With its source": the copy ends with the message's identifier and edition; the text itself,
+    // on the page and on the clipboard, is the canonical text unchanged.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-copy-option]"), function (option) {
+      option.hidden = false;
+    });
     var buttons = document.querySelectorAll("[data-copy-target]");
     Array.prototype.forEach.call(buttons, function (button) {
       button.hidden = false;
@@ -111,8 +121,11 @@
         var target = document.getElementById(button.getAttribute("data-copy-target"));
         if (!target) { return; }
         var text = ("value" in target && target.tagName !== "BUTTON") ? target.value : target.textContent;
-        copyText(text.trim()).then(
-          function () { recordCopy(button); announce(button, button.getAttribute("data-copied") || "Copied"); },
+        var option = document.getElementById(button.getAttribute("data-source-option") || "");
+        var withSource = Boolean(option && option.checked && option.getAttribute("data-source"));
+        var copied = withSource ? text.trim() + " \u2014 " + option.getAttribute("data-source") : text.trim();
+        copyText(copied).then(
+          function () { recordCopy(button, withSource); announce(button, button.getAttribute("data-copied") || "Copied"); },
           function () { announce(button, button.getAttribute("data-failed") || "Select the text to copy it"); }
         );
       });

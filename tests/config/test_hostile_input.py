@@ -89,7 +89,7 @@ EXTRA_QUERY = {
     "console:flags": ["page"],
     "national_societies:members": ["q", "status", "page"],
     "messages:briefing_new": ["message"],
-    "messages:copied": ["language"],
+    "messages:copied": ["language", "source"],
     "messages:acknowledge_rules": ["next"],
     **{name: ["paper"] for name, _keys, _view in URL_ROUTES if name.endswith(("_print", "_pdf"))},
 }

@@ -8,6 +8,7 @@ Django admin's routes are covered by one rule (the admin is all-or-nothing: staf
 from importlib import import_module
 
 import pytest
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -202,6 +203,8 @@ ROUTES = {
     "mfa_remove_webauthn": ("GET", account_pages()),
     "mfa_edit_webauthn": ("GET", account_pages()),
     "usersessions_list": ("GET", account_pages()),
+    # Member A's other session (the sample): a 404 for everyone else, who may end only their own.
+    "usersessions_end": ("POST", account_pages()),
     "editorial:home": ("GET", editorial(ok=("doc_editor", "doc_reviewer", "platform_admin"))),
     "editorial:roles": ("GET", editorial(ok=("platform_admin",))),
     "editorial:document_settings": ("GET", editorial(ok=("platform_admin",))),
@@ -353,6 +356,12 @@ def build_world():
         window_end=timezone.now(),
         summary="test flag",
     )
+    other_browser = import_module(settings.SESSION_ENGINE).SessionStore()
+    other_browser.create()
+    user_session = UserSession.objects.create(
+        user=users["member_a"], ip="192.0.2.10", user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        session_key=other_browser.session_key,
+    )
     draft = draft_start(acting_user=users["doc_editor"], document=Document.objects.get(slug="migration-americas"))
     draft_submit(acting_user=users["doc_editor"], draft=draft)
     review = draft_review(acting_user=users["doc_reviewer"], draft=draft, decision="changes_requested", comment="Shorter.", message_identifier="GEN-01")
@@ -371,6 +380,7 @@ def build_world():
         "token": "valid-token",
         "organisation_slug": colombia.slug,
         "flag_id": flag.pk,
+        "session_id": user_session.pk,
         "note_id": note.pk,
         "briefing_id": briefing.pk,
         "trace_code": "KM-TEST-CODE",

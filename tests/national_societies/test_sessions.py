@@ -15,6 +15,8 @@ from django.core import mail
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from core.rules import NotAllowed
+
 from audit.services import audit_records_for
 from national_societies.middleware import LAST_SEEN_KEY, STARTED_KEY, TRACKED_KEY
 from national_societies.models import NationalSociety, User
@@ -209,22 +211,134 @@ def test_signing_in_again_restarts_the_clocks(reader):
 # --- "My sessions" ------------------------------------------------------------------------------
 
 
+FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+SAFARI_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
+CHROME_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36"
+)
+
+
 def test_my_sessions_lists_every_session_of_the_user_only(reader, colombia):
-    laptop = real_login(reader, user_agent="Laptop browser")
-    phone = real_login(reader, user_agent="Phone browser")
+    laptop = real_login(reader, user_agent=FIREFOX_WINDOWS)
+    phone = real_login(reader, user_agent=SAFARI_IPHONE)
     someone_else = MembershipFactory(national_society=colombia).user
-    real_login(someone_else, user_agent="Someone else's browser")
+    real_login(someone_else, user_agent=CHROME_ANDROID)
 
     response = laptop.get(reverse("usersessions_list"))
     assert response.status_code == 200
     sessions = response.context["sessions"]
     assert {s.session_key for s in sessions} == {laptop.session.session_key, phone.session.session_key}
     page = response.content.decode()
-    assert "Laptop browser" in page and "Phone browser" in page
-    assert "Someone else" not in page
+    assert "Firefox 128 on Windows" in page and "Safari 17 on iOS" in page
+    assert "Chrome 126 on Android" not in page
     assert page.count("This session") == 1
     assert "End all other sessions" in page
     assert "30 minutes without activity" in page and "12 hours" in page
+
+
+def test_the_browser_column_never_shows_the_raw_user_agent(reader):
+    laptop = real_login(reader, user_agent=FIREFOX_WINDOWS)
+    real_login(reader, user_agent="<b>Evil</b> agent/1.0 " + "x" * 200)
+    page = laptop.get(reverse("usersessions_list")).content.decode()
+    assert "Mozilla/5.0" not in page and "Gecko" not in page
+    assert "Evil" not in page and "xxxxxxxxxx" not in page
+    assert "Unknown browser" in page
+
+
+def _other_session_of(user, client):
+    return UserSession.objects.filter(user=user).exclude(session_key=client.session.session_key)
+
+
+def test_each_other_session_has_its_own_end_button_and_this_one_none(reader):
+    laptop = real_login(reader, user_agent=FIREFOX_WINDOWS)
+    phone = real_login(reader, user_agent=SAFARI_IPHONE)
+    page = laptop.get(reverse("usersessions_list")).content.decode()
+    phone_session = UserSession.objects.get(session_key=phone.session.session_key)
+    laptop_session = UserSession.objects.get(session_key=laptop.session.session_key)
+    assert f'action="{reverse("usersessions_end", args=[phone_session.pk])}"' in page
+    assert reverse("usersessions_end", args=[laptop_session.pk]) not in page
+    assert page.count("End this session") == 1
+    # The button names the session it ends, for a screen reader too.
+    assert f'aria-describedby="session-{phone_session.pk}-browser"' in page
+    assert f'id="session-{phone_session.pk}-browser">Safari 17 on iOS<' in page
+
+
+def test_ending_one_session_signs_out_that_browser_only_and_is_recorded(reader):
+    laptop = real_login(reader, user_agent=FIREFOX_WINDOWS)
+    phone = real_login(reader, user_agent=SAFARI_IPHONE)
+    tablet = real_login(reader, user_agent=CHROME_ANDROID)
+    phone_session = UserSession.objects.get(session_key=phone.session.session_key)
+
+    response = laptop.post(reverse("usersessions_end", args=[phone_session.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("usersessions_list")
+    page = laptop.get(response["Location"]).content.decode()
+    assert "The session was ended: that browser is signed out." in page
+
+    assert not Session.objects.filter(session_key=phone_session.session_key).exists()
+    assert not UserSession.objects.filter(pk=phone_session.pk).exists()
+    assert not is_signed_in(phone)
+    assert is_signed_in(laptop) and is_signed_in(tablet)
+
+    records = audit_records_for(reader)
+    assert [r["action"] for r in records] == ["session_ended"]
+    assert records[0]["actor_id"] == reader.pk
+    assert records[0]["details"]["scope"] == "one"
+    assert records[0]["details"]["browser"] == "Safari 17 on iOS"
+    assert records[0]["label"] == "ended a session"
+
+
+def test_nobody_ends_someone_elses_session(reader, colombia):
+    victim = MembershipFactory(national_society=colombia).user
+    acknowledge_rules(victim)
+    victims_browser = real_login(victim, user_agent=CHROME_ANDROID)
+    victims_session = UserSession.objects.get(session_key=victims_browser.session.session_key)
+    attacker = real_login(reader, user_agent=FIREFOX_WINDOWS)
+
+    response = attacker.post(reverse("usersessions_end", args=[victims_session.pk]))
+    assert response.status_code == 404  # alike for another person's session and a missing one
+    assert attacker.post(reverse("usersessions_end", args=[victims_session.pk + 1000])).status_code == 404
+    assert UserSession.objects.filter(pk=victims_session.pk).exists()
+    assert is_signed_in(victims_browser)
+    assert audit_records_for(victim) == [] and audit_records_for(reader) == []
+
+
+def test_the_rule_refuses_another_persons_session_even_past_the_lookup(reader, colombia):
+    from national_societies.permissions import can_end_session
+    from national_societies.services import user_session_end
+
+    victim = MembershipFactory(national_society=colombia).user
+    acknowledge_rules(victim)
+    victims_browser = real_login(victim)
+    victims_session = UserSession.objects.get(session_key=victims_browser.session.session_key)
+    decision = can_end_session(reader, victims_session, "another-key")
+    assert not decision and decision.reason == "This is not one of your sessions."
+    with pytest.raises(NotAllowed):
+        user_session_end(user_session=victims_session, ended_by=reader, current_session_key="another-key")
+    assert is_signed_in(victims_browser)
+    assert audit_records_for(victim) == []
+
+
+def test_the_session_in_use_is_not_ended_from_its_row(reader):
+    laptop = real_login(reader)
+    real_login(reader)
+    this_session = UserSession.objects.get(session_key=laptop.session.session_key)
+    response = laptop.post(reverse("usersessions_end", args=[this_session.pk]))
+    assert response.status_code == 302
+    assert "This is the session you are using: sign out to end it." in laptop.get(response["Location"]).content.decode()
+    assert is_signed_in(laptop)
+    assert audit_records_for(reader) == []
+
+
+def test_ending_a_session_is_a_post(reader):
+    laptop = real_login(reader)
+    phone = real_login(reader)
+    phone_session = UserSession.objects.get(session_key=phone.session.session_key)
+    assert laptop.get(reverse("usersessions_end", args=[phone_session.pk])).status_code == 405
+    assert is_signed_in(phone)
 
 
 def test_ending_other_sessions_signs_out_the_other_browser_and_keeps_this_one(reader):
@@ -235,6 +349,7 @@ def test_ending_other_sessions_signs_out_the_other_browser_and_keeps_this_one(re
 
     response = laptop.post(reverse("usersessions_list"))
     assert response.status_code == 302
+    assert "Signed out of all other sessions." in laptop.get(response["Location"]).content.decode()
 
     assert not Session.objects.filter(session_key=phone_key).exists()
     assert not UserSession.objects.filter(session_key=phone_key).exists()
@@ -246,6 +361,10 @@ def test_ending_other_sessions_signs_out_the_other_browser_and_keeps_this_one(re
     assert laptop.session.session_key == laptop_key
     page = laptop.get(reverse("usersessions_list")).content.decode()
     assert "This is your only session." in page
+
+    records = audit_records_for(reader)
+    assert [r["action"] for r in records] == ["session_ended"]
+    assert records[0]["details"] == {"scope": "others", "count": 1}
 
 
 def test_my_sessions_is_for_signed_in_users_only(client, db):
