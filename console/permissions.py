@@ -36,6 +36,14 @@ def can_review_access_log_of(user, national_society) -> Decision:
     )
 
 
+@rule("console.regional_overview")
+def can_see_regional_overview(user) -> Decision:
+    """The regional overview (every organisation side by side) is for those who review every
+    organisation: IFRC/ICRC focal points and platform admins. A society admin reviews their own
+    society only, and members open no console."""
+    return decide(viewer_of(user).role in REVIEW_ALL_ROLES, _("Only focal points and platform admins see the whole region."))
+
+
 def reviewable_organisation_ids(user) -> list[int] | None:
     """The organisations whose events `user` may read: None for all, a list for a society admin,
     [] for nobody (the query form of `can_review_access_log_of`)."""

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_safe
 
 from console import selectors
@@ -64,7 +65,6 @@ def events(request):
             "page": page,
             "filter_query": query.urlencode(),
             "sees_all": reviewable_organisation_ids(request.user) is None,
-            "organisations": selectors.reviewable_organisations(fetched_by=request.user),
         },
     )
 
@@ -149,6 +149,38 @@ def organisation(request, organisation_slug):
     activity = selectors.organisation_activity(fetched_by=request.user, slug=organisation_slug)
     peak = max([views for _week, views in activity.weeks] or [0]) or 1
     return render(request, "console/organisation.html", {"activity": activity, "peak": peak})
+
+
+# The regional overview's sortable columns, in the table's order: (sort key, heading).
+OVERVIEW_COLUMNS = [
+    ("name", _("Organisation")),
+    ("active", _("Active accounts (30 days)")),
+    ("reads", _("Reads (30 days)")),
+    ("opened", _("Opened the current edition")),
+    ("notes", _("Local notes")),
+    ("alerts", _("Open alerts")),
+]
+
+
+def _sort_headers(current: str, columns):
+    """Each column's link and aria-sort: a click sorts by it, a second click reverses the order."""
+    headers = []
+    for key, label in columns:
+        direction = "descending" if current == f"-{key}" else "ascending" if current == key else None
+        headers.append(
+            {"key": key, "label": label, "aria_sort": direction, "query": urlencode({"sort": f"-{key}" if current == key else key})}
+        )
+    return headers
+
+
+@require_safe
+def regional_overview(request):
+    overview = selectors.regional_overview(fetched_by=request.user, sort=request.GET.get("sort", ""))
+    return render(
+        request,
+        "console/regional_overview.html",
+        {"overview": overview, "headers": _sort_headers(overview.sort, OVERVIEW_COLUMNS)},
+    )
 
 
 @require_safe

@@ -173,6 +173,7 @@ ROUTES = {
     "console:events": ("GET", console()),
     "console:export": ("GET", step_up()),
     "console:message_readers": ("GET", console()),
+    "console:regional_overview": ("GET", console(("ifrc_focal", "icrc_focal", "platform_admin"))),
     "console:organisation": ("GET", console(("admin_a", "ifrc_focal", "icrc_focal", "platform_admin"))),
     "console:flags": ("GET", console()),
     "console:flag": ("GET", console(("admin_a", "ifrc_focal", "icrc_focal", "platform_admin"))),
