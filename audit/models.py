@@ -60,6 +60,7 @@ class Action(models.TextChoices):
     DRAFT_SCHEDULED = "draft_scheduled", _("scheduled the publication of an edition")
     PUBLISHED_EDITION = "published_edition", _("published an edition")
     EXPORTED_EDITION = "exported_edition", _("exported an edition as a content file")
+    FLAG_TRIAGED = "flag_triaged", _("reviewed an access-log alert")
 
 
 class Outcome(models.TextChoices):

@@ -20,7 +20,14 @@ from messages_app.notes.models import ContextNote
 from national_societies.models import Membership, NationalSociety, User
 
 from audit.models import Action, AuditEvent, AuditFlag
-from console.permissions import can_review_access_log, can_see_regional_overview, reviewable_organisation_ids
+from console.models import FlagStatus, FlagTriage
+from console.permissions import (
+    REVIEW_ALL_ROLES,
+    can_review_access_log,
+    can_review_flag,
+    can_see_regional_overview,
+    reviewable_organisation_ids,
+)
 
 PAGE_SIZE = 50
 READ_ACTIONS = [
@@ -268,12 +275,26 @@ def organisation_activity(*, fetched_by, slug: str, weeks: int = 12) -> Organisa
     return OrganisationActivity(organisation, week_rows, active_users, most_read, never_used, not_opened, edition)
 
 
-def flag_list(*, fetched_by):
+# The alerts page's filter: ?status=<key>; anything else, the default (the flags still open).
+FLAG_FILTERS = ("open", "closed", "all")
+
+
+def flag_filter(value) -> str:
+    return value if value in FLAG_FILTERS else "open"
+
+
+def flag_list(*, fetched_by, status: str = "all"):
+    """The flags `fetched_by` may review, newest first, with their triage state and assignee:
+    `open` (not closed: open or acknowledged), `closed`, or `all`."""
     _require_reviewer(fetched_by)
     allowed = reviewable_organisation_ids(fetched_by)
-    flags = AuditFlag.objects.all()
+    flags = AuditFlag.objects.select_related("triage__assignee")
     if allowed is not None:
         flags = flags.filter(actor_organisation_id__in=allowed)
+    if status == "open":
+        flags = open_flags(flags)
+    elif status == "closed":
+        flags = flags.filter(triage__status=FlagStatus.CLOSED)
     return flags.order_by("-window_end", "-id")
 
 
@@ -282,6 +303,36 @@ def flag_detail(*, fetched_by, flag_id: int) -> AuditFlag:
     if flag is None:
         raise Http404
     return flag
+
+
+def flag_status(flag) -> str:
+    """A flag's triage state; a flag nobody has acted on yet is open."""
+    try:
+        return flag.triage.status
+    except FlagTriage.DoesNotExist:
+        return FlagStatus.OPEN
+
+
+def flag_history(*, fetched_by, flag):
+    """The triage steps of a flag `fetched_by` may review, oldest first."""
+    if not can_review_flag(fetched_by, flag):
+        raise Http404
+    return list(flag.actions.select_related("actor", "assignee").order_by("created_at", "id"))
+
+
+def flag_assignees(*, fetched_by, flag):
+    """Whom `fetched_by` may assign the flag to: the active accounts that may review it (focal points,
+    platform admins, and the society admins of the flagged account's society), by email."""
+    if not can_review_flag(fetched_by, flag):
+        raise Http404
+    of_flag = Q(membership__role=Membership.Role.SOCIETY_ADMIN, membership__national_society_id=flag.actor_organisation_id)
+    if flag.actor_organisation_id is None:
+        of_flag = Q(pk__in=[])
+    return (
+        User.objects.filter(is_active=True, membership__national_society__is_active=True)
+        .filter(Q(membership__role__in=REVIEW_ALL_ROLES) | of_flag)
+        .order_by("email")
+    )
 
 
 # The regional overview's columns: ?sort=<key> ascending, ?sort=-<key> descending; anything else is
@@ -366,5 +417,5 @@ def regional_overview(*, fetched_by, sort: str = OVERVIEW_DEFAULT_SORT) -> Regio
 
 
 def open_flags(flags):
-    """The flags nobody has closed yet."""
-    return flags
+    """The flags nobody has closed (yet, or since they were reopened)."""
+    return flags.exclude(triage__status=FlagStatus.CLOSED)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("organisations/<slug:organisation_slug>/", views.organisation, name="organisation"),
     path("flags/", views.flags, name="flags"),
     path("flags/<id:flag_id>/", views.flag, name="flag"),
+    path("flags/<id:flag_id>/triage/", views.flag_triage, name="flag_triage"),
 ]
