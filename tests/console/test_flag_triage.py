@@ -225,7 +225,7 @@ def test_the_digest_links_are_absolute_from_site_url(library, colombia, ifrc_foc
     assert body.count("/audit/") == body.count("https://keymessages.example.org/audit/")
 
 
-def test_the_digest_is_sent_with_absolute_links_by_the_command_without_arguments(library, colombia, ifrc_focal, settings):
+def test_the_command_falls_back_to_site_url_when_given_an_empty_address(library, colombia, ifrc_focal, settings):
     from django.core.management import call_command
 
     settings.SITE_URL = "https://km.example.org/"
