@@ -63,6 +63,7 @@ class Action(models.TextChoices):
     DOCUMENT_CREATED = "document_created", _("started a new document")
     DOCUMENT_SETTINGS_CHANGED = "document_settings", _("changed who reads or approves a document")
     SESSION_ENDED = "session_ended", _("ended a session")
+    FLAG_TRIAGED = "flag_triaged", _("reviewed an access-log alert")
 
 
 class Outcome(models.TextChoices):

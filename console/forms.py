@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import Action, Outcome
 from core.identifiers import IDENTIFIER_RE
+from console.models import COMMENT_MAX_LENGTH, FlagStep
 from console.selectors import SLUG_RE, EventFilters
 
 # "To" is inclusive: the filter ends at the start of the next day, which must exist (date.max + 1 day
@@ -88,3 +89,23 @@ def _normalise_trace(code: str) -> str:
         return ""
     raw = raw[2:] if raw.startswith("KM") else raw
     return f"KM-{raw[:4]}-{raw[4:]}"
+
+
+class AssigneeField(forms.ModelChoiceField):
+    """A reviewer of the flag, by account id; the label a person reads is their name and address."""
+
+    def label_from_instance(self, user):
+        name = user.get_full_name()
+        return f"{name} ({user.email})" if name else user.email
+
+
+class FlagTriageForm(forms.Form):
+    """One triage step on a flag: the step, a comment (required to comment), whom to assign it to."""
+
+    step = forms.ChoiceField(choices=FlagStep.choices, widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+    assignee = AssigneeField(label=_("Assign to"), queryset=None, required=False, empty_label=_("Choose a reviewer"))
+
+    def __init__(self, *args, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees

@@ -10,16 +10,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncWeek
 from django.http import Http404
 from django.utils import timezone
 
 from messages_app.catalogue.models import Edition
+from messages_app.notes.models import ContextNote
 from national_societies.models import Membership, NationalSociety, User
 
 from audit.models import Action, AuditEvent, AuditFlag
-from console.permissions import can_review_access_log, reviewable_organisation_ids
+from console.models import FlagStatus, FlagTriage
+from console.permissions import (
+    REVIEW_ALL_ROLES,
+    can_review_access_log,
+    can_review_flag,
+    can_see_regional_overview,
+    reviewable_organisation_ids,
+)
 
 PAGE_SIZE = 50
 READ_ACTIONS = [
@@ -198,6 +206,21 @@ def message_readers(*, fetched_by, identifier: str, since: datetime):
     ]
 
 
+ACTIVE_DAYS = 30
+
+
+def opened_edition(edition, *, user_id, organisation_id):
+    """The one definition of "opened the current edition": the account's reading actions in the log,
+    as a member of the organisation, since the edition was loaded. Used as an EXISTS per member (an
+    index probe on audit_user_time_idx) by the organisation page and the regional overview."""
+    return AuditEvent.objects.filter(
+        actor_user_id=user_id,
+        actor_organisation_id=organisation_id,
+        occurred_at__gte=edition.loaded_at,
+        action__in=READ_ACTIONS,
+    )
+
+
 @dataclass
 class OrganisationActivity:
     organisation: NationalSociety
@@ -230,7 +253,7 @@ def organisation_activity(*, fetched_by, slug: str, weeks: int = 12) -> Organisa
     first_week -= timedelta(days=first_week.weekday())
     week_rows = [(first_week + timedelta(weeks=n), counts.get(first_week + timedelta(weeks=n), 0)) for n in range(weeks)]
     active_users = (
-        events.filter(occurred_at__gte=now - timedelta(days=30), action__in=READ_ACTIONS)
+        events.filter(occurred_at__gte=now - timedelta(days=ACTIVE_DAYS), action__in=READ_ACTIONS)
         .values("actor_user_id")
         .distinct()
         .count()
@@ -247,19 +270,31 @@ def organisation_activity(*, fetched_by, slug: str, weeks: int = 12) -> Organisa
     not_opened = []
     if edition is not None:
         # NOT EXISTS per member (an index probe each) rather than NOT IN over every read of the edition.
-        opened = events.filter(
-            actor_user_id=OuterRef("user_id"), occurred_at__gte=edition.loaded_at, action__in=READ_ACTIONS
-        )
+        opened = opened_edition(edition, user_id=OuterRef("user_id"), organisation_id=organisation.pk)
         not_opened = [m.user for m in members.filter(~Exists(opened)).order_by("user__email")]
     return OrganisationActivity(organisation, week_rows, active_users, most_read, never_used, not_opened, edition)
 
 
-def flag_list(*, fetched_by):
+# The alerts page's filter: ?status=<key>; anything else, the default (the flags still open).
+FLAG_FILTERS = ("open", "closed", "all")
+
+
+def flag_filter(value) -> str:
+    return value if value in FLAG_FILTERS else "open"
+
+
+def flag_list(*, fetched_by, status: str = "all"):
+    """The flags `fetched_by` may review, newest first, with their triage state and assignee:
+    `open` (not closed: open or acknowledged), `closed`, or `all`."""
     _require_reviewer(fetched_by)
     allowed = reviewable_organisation_ids(fetched_by)
-    flags = AuditFlag.objects.all()
+    flags = AuditFlag.objects.select_related("triage__assignee")
     if allowed is not None:
         flags = flags.filter(actor_organisation_id__in=allowed)
+    if status == "open":
+        flags = open_flags(flags)
+    elif status == "closed":
+        flags = flags.filter(triage__status=FlagStatus.CLOSED)
     return flags.order_by("-window_end", "-id")
 
 
@@ -268,3 +303,119 @@ def flag_detail(*, fetched_by, flag_id: int) -> AuditFlag:
     if flag is None:
         raise Http404
     return flag
+
+
+def flag_status(flag) -> str:
+    """A flag's triage state; a flag nobody has acted on yet is open."""
+    try:
+        return flag.triage.status
+    except FlagTriage.DoesNotExist:
+        return FlagStatus.OPEN
+
+
+def flag_history(*, fetched_by, flag):
+    """The triage steps of a flag `fetched_by` may review, oldest first."""
+    if not can_review_flag(fetched_by, flag):
+        raise Http404
+    return list(flag.actions.select_related("actor", "assignee").order_by("created_at", "id"))
+
+
+def flag_assignees(*, fetched_by, flag):
+    """Whom `fetched_by` may assign the flag to: the active accounts that may review it (focal points,
+    platform admins, and the society admins of the flagged account's society), by email."""
+    if not can_review_flag(fetched_by, flag):
+        raise Http404
+    of_flag = Q(membership__role=Membership.Role.SOCIETY_ADMIN, membership__national_society_id=flag.actor_organisation_id)
+    if flag.actor_organisation_id is None:
+        of_flag = Q(pk__in=[])
+    return (
+        User.objects.filter(is_active=True, membership__national_society__is_active=True)
+        .filter(Q(membership__role__in=REVIEW_ALL_ROLES) | of_flag)
+        .order_by("email")
+    )
+
+
+# The regional overview's columns: ?sort=<key> ascending, ?sort=-<key> descending; anything else is
+# the default. Each key names an annotation of `regional_overview`'s one query.
+OVERVIEW_SORTS = {
+    "name": "name",
+    "active": "active_accounts",
+    "reads": "reads",
+    "opened": "opened_share",
+    "notes": "notes_kept",
+    "alerts": "open_alerts",
+}
+OVERVIEW_DEFAULT_SORT = "name"
+
+
+def overview_sort(value) -> str:
+    """A whitelisted sort key (`name`, `-reads`…) from the query string; anything else, the default."""
+    if isinstance(value, str) and value.removeprefix("-") in OVERVIEW_SORTS:
+        return value
+    return OVERVIEW_DEFAULT_SORT
+
+
+def _count(queryset, column="id", distinct=False):
+    """A correlated COUNT as a scalar subquery (0 rather than NULL when nothing matches)."""
+    counted = queryset.order_by().annotate(_group=Value(1)).values("_group").annotate(n=Count(column, distinct=distinct)).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+@dataclass
+class RegionalOverview:
+    organisations: list  # NationalSociety rows annotated with the columns
+    edition: Edition | None
+    sort: str
+    days: int
+
+
+def regional_overview(*, fetched_by, sort: str = OVERVIEW_DEFAULT_SORT) -> RegionalOverview:
+    """Every organisation side by side, in one query whatever their number: active accounts and reads
+    in the last 30 days, the share of active members who opened the current edition, the notes kept
+    and the alerts still open. Each column is a correlated subquery on an index: the reads on
+    audit_org_time_idx (organisation, time), "opened" as an EXISTS per member on audit_user_time_idx
+    (account, time), notes on note_society_idx, alerts on audit_flag_org_idx.
+
+    Only for those who review every organisation (focal points, platform admins): 404 for others.
+    """
+    if not can_see_regional_overview(fetched_by):
+        raise Http404
+    sort = overview_sort(sort)
+    since = timezone.now() - timedelta(days=ACTIVE_DAYS)
+    reads = AuditEvent.objects.filter(actor_organisation_id=OuterRef("pk"), occurred_at__gte=since, action__in=READ_ACTIONS)
+    members = Membership.objects.filter(national_society_id=OuterRef("pk"), user__is_active=True)
+    edition = Edition.objects.current_first().first()
+    if edition is not None:
+        opened = _count(
+            members.filter(Exists(opened_edition(edition, user_id=OuterRef("user_id"), organisation_id=OuterRef("national_society_id"))))
+        )
+    else:
+        opened = Value(0)
+    organisations = reviewable_organisations(fetched_by=fetched_by).annotate(
+        members=_count(members),
+        active_accounts=_count(reads, "actor_user_id", distinct=True),
+        reads=_count(reads),
+        opened=opened,
+        notes_kept=_count(ContextNote.objects.filter(national_society_id=OuterRef("pk"), deleted_at__isnull=True)),
+        open_alerts=_count(open_flags(AuditFlag.objects.filter(actor_organisation_id=OuterRef("pk")))),
+    )
+    descending = sort.startswith("-")
+    column = OVERVIEW_SORTS[sort.removeprefix("-")]
+    if column == "opened_share":
+        rows = list(organisations.order_by("name"))
+    else:
+        rows = list(organisations.order_by(f"-{column}" if descending else column, "name"))
+    for organisation in rows:
+        # Active members who opened it, per active member; an organisation without members comes
+        # after those whose members opened nothing.
+        organisation.opened_share = organisation.opened / organisation.members if organisation.members else -1.0
+    if column == "opened_share":
+        # A ratio of two subqueries: in SQL it would repeat both per row; the few dozen rows are sorted
+        # here instead, stably (ties stay in name order).
+        rows.sort(key=lambda organisation: organisation.opened_share, reverse=descending)
+    return RegionalOverview(rows, edition, sort, ACTIVE_DAYS)
+
+
+def open_flags(flags):
+    """The flags nobody has closed (yet, or since they were reopened)."""
+    return flags.exclude(triage__status=FlagStatus.CLOSED)

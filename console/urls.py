@@ -10,7 +10,9 @@ urlpatterns = [
     path("", views.events, name="events"),
     path("export.csv", views.export, name="export"),
     path("messages/<identifier:identifier>/", views.message_readers, name="message_readers"),
+    path("organisations/", views.regional_overview, name="regional_overview"),
     path("organisations/<slug:organisation_slug>/", views.organisation, name="organisation"),
     path("flags/", views.flags, name="flags"),
     path("flags/<id:flag_id>/", views.flag, name="flag"),
+    path("flags/<id:flag_id>/triage/", views.flag_triage, name="flag_triage"),
 ]

@@ -8,20 +8,24 @@ import time
 from datetime import timedelta
 
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_safe
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from console import selectors
+from console import selectors, services
 from console.alerts import Rule
-from console.forms import EventFilterForm
+from console.forms import EventFilterForm, FlagTriageForm
+from console.models import FlagStatus, FlagStep
 from audit.models import Action
 from console.permissions import can_review_access_log, reviewable_organisation_ids
 from audit.services import audit_record
+from core.flash import flash_outcome
 
 # A CSV export needs a second factor entered within this many seconds (step-up).
 EXPORT_STEP_UP_SECONDS = 300
@@ -64,7 +68,6 @@ def events(request):
             "page": page,
             "filter_query": query.urlencode(),
             "sees_all": reviewable_organisation_ids(request.user) is None,
-            "organisations": selectors.reviewable_organisations(fetched_by=request.user),
         },
     )
 
@@ -151,10 +154,50 @@ def organisation(request, organisation_slug):
     return render(request, "console/organisation.html", {"activity": activity, "peak": peak})
 
 
+# The regional overview's sortable columns, in the table's order: (sort key, heading).
+OVERVIEW_COLUMNS = [
+    ("name", _("Organisation")),
+    ("active", _("Active accounts (30 days)")),
+    ("reads", _("Reads (30 days)")),
+    ("opened", _("Opened the current edition")),
+    ("notes", _("Local notes")),
+    ("alerts", _("Open alerts")),
+]
+
+
+def _sort_headers(current: str, columns):
+    """Each column's link and aria-sort: a click sorts by it, a second click reverses the order."""
+    headers = []
+    for key, label in columns:
+        direction = "descending" if current == f"-{key}" else "ascending" if current == key else None
+        headers.append(
+            {"key": key, "label": label, "aria_sort": direction, "query": urlencode({"sort": f"-{key}" if current == key else key})}
+        )
+    return headers
+
+
+@require_safe
+def regional_overview(request):
+    overview = selectors.regional_overview(fetched_by=request.user, sort=request.GET.get("sort", ""))
+    return render(
+        request,
+        "console/regional_overview.html",
+        {"overview": overview, "headers": _sort_headers(overview.sort, OVERVIEW_COLUMNS)},
+    )
+
+
+FLAG_FILTER_LABELS = [("open", _("Open")), ("closed", _("Closed")), ("all", _("All alerts"))]
+
+
 @require_safe
 def flags(request):
-    page_obj = Paginator(selectors.flag_list(fetched_by=request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "console/flags.html", {"page_obj": page_obj, "labels": Rule.LABELS})
+    status = selectors.flag_filter(request.GET.get("status"))
+    page_obj = Paginator(selectors.flag_list(fetched_by=request.user, status=status), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "console/flags.html",
+        {"page_obj": page_obj, "labels": Rule.LABELS, "status": status, "filters": FLAG_FILTER_LABELS, "statuses": dict(FlagStatus.choices)},
+    )
 
 
 @require_safe
@@ -163,5 +206,49 @@ def flag(request, flag_id):
     events = list(
         selectors.filtered_events(fetched_by=request.user, filters=selectors.EventFilters(event_ids=flag.event_ids))[:500]
     )
-    return render(request, "console/flag.html", {"flag": flag, "events": events, "labels": Rule.LABELS})
+    return render(
+        request,
+        "console/flag.html",
+        {
+            "flag": flag,
+            "events": events,
+            "labels": Rule.LABELS,
+            "status": selectors.flag_status(flag),
+            "statuses": dict(FlagStatus.choices),
+            "steps": dict(FlagStep.choices),
+            "history": selectors.flag_history(fetched_by=request.user, flag=flag),
+            "form": FlagTriageForm(assignees=selectors.flag_assignees(fetched_by=request.user, flag=flag)),
+        },
+    )
 
+
+@require_POST
+def flag_triage(request, flag_id):
+    """One triage step (the form's `step`), then back to the flag with what happened."""
+    flag = selectors.flag_detail(fetched_by=request.user, flag_id=flag_id)
+    form = FlagTriageForm(request.POST, assignees=selectors.flag_assignees(fetched_by=request.user, flag=flag))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+    else:
+        flash_outcome(
+            request,
+            lambda: services.flag_triage(
+                acting_user=request.user,
+                flag=flag,
+                step=form.cleaned_data["step"],
+                comment=form.cleaned_data["comment"],
+                assignee=form.cleaned_data["assignee"],
+                request=request,
+            ),
+            FLAG_STEP_DONE[form.cleaned_data["step"]],
+        )
+    return redirect("console:flag", flag_id=flag.pk)
+
+
+FLAG_STEP_DONE = {
+    FlagStep.ACKNOWLEDGE: _("Alert acknowledged."),
+    FlagStep.COMMENT: _("Comment added."),
+    FlagStep.ASSIGN: _("Alert assigned."),
+    FlagStep.CLOSE: _("Alert closed. It stays listed under Closed."),
+    FlagStep.REOPEN: _("Alert reopened."),
+}

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 
 from audit.models import ArchivePermit, AuditEvent, AuditHead, AuditSeal
@@ -189,6 +190,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request of the test client activates its user's language in this thread and leaves it active:
+    # no test inherits the language of another's last request (a service's refusal in Portuguese).
+    yield
+    translation.deactivate()
 
 
 # --- Organisations --------------------------------------------------------------------------------

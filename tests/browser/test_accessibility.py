@@ -159,6 +159,38 @@ def test_a_society_admins_members_page_and_a_focal_points_access_log(request, ne
     assert_none(request, failures)
 
 
+def test_a_focal_points_regional_overview_and_an_alerts_triage_on_a_desktop_and_on_a_phone(request, new_page, focal_point, member, live_server):
+    from django.utils import timezone
+
+    from audit.models import AuditFlag
+    from national_societies.models import NationalSociety
+
+    colombia = NationalSociety.objects.get(slug="colombia")
+    flag = AuditFlag.objects.create(
+        rule="many_messages", subject=member.email, actor_user_id=member.pk, actor_organisation_id=colombia.pk,
+        actor_organisation=colombia.name, window_start=timezone.now(), window_end=timezone.now(), summary="40 different messages in 10 minutes",
+    )
+    paths = ["/audit/organisations/?sort=-reads", f"/audit/flags/{flag.pk}/", "/audit/flags/?status=all"]
+    page = signed_in(new_page(), focal_point, live_server)
+    failures = check_pages(page, paths)
+    # Sorting is a link per column header, the sorted one marked for assistive technology.
+    page.goto(paths[0])
+    assert page.locator("th[aria-sort=descending] a").count() == 1
+    page.locator("thead th a").nth(5).click()  # open alerts, ascending
+    assert page.url.endswith("?sort=alerts")
+    # Triage by the buttons of the flag's page: acknowledge, then close with a comment.
+    page.goto(paths[1])
+    page.get_by_role("button", name="Acknowledge").click()
+    page.get_by_label("Comment").fill("Training session.")
+    page.locator("button[value=close]").click()
+    assert page.locator(".flag-history li").count() == 2
+    failures += check_pages(page, [paths[1]], navigate=False)
+    phone = signed_in(new_page(viewport=PHONE), focal_point, live_server)
+    failures += check_pages(phone, paths)
+    failures += too_wide(phone, paths, PHONE)
+    assert_none(request, failures)
+
+
 def test_the_checker_finds_a_planted_fault(page, member, live_server):
     """The harness itself: axe runs, sees through the watermark, and reports what it should."""
     signed_in(page, member, live_server).goto("/messages/DET-04/")

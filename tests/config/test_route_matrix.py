@@ -176,9 +176,12 @@ ROUTES = {
     "console:events": ("GET", console()),
     "console:export": ("GET", step_up()),
     "console:message_readers": ("GET", console()),
+    "console:regional_overview": ("GET", console(("ifrc_focal", "icrc_focal", "platform_admin"))),
     "console:organisation": ("GET", console(("admin_a", "ifrc_focal", "icrc_focal", "platform_admin"))),
     "console:flags": ("GET", console()),
     "console:flag": ("GET", console(("admin_a", "ifrc_focal", "icrc_focal", "platform_admin"))),
+    # An empty step is refused with a message, back on the flag's page: who gets that far is the point.
+    "console:flag_triage": ("POST", console(("admin_a", "ifrc_focal", "icrc_focal", "platform_admin"))),
     "national_societies:my_account": ("GET", account_pages()),
     "account_email_address": ("GET", account_pages()),
     "account_email": ("GET", account_pages()),

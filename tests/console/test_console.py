@@ -527,7 +527,9 @@ def test_the_console_pages_render_their_links(reviewer, member):
     event(member, message="GEN-01")
     content = reviewer.get(EVENTS).content.decode()
     assert reverse("console:message_readers", args=["GEN-01"]) in content
-    assert reverse("console:organisation", args=["mexico"]) in content
+    # The organisations are one click away, at the top: the regional overview links each one.
+    assert f'href="{reverse("console:regional_overview")}"' in content
+    assert reverse("console:organisation", args=["mexico"]) in reviewer.get(reverse("console:regional_overview")).content.decode()
     assert reverse("console:flags") in content
     assert f'href="{EXPORT}?"' in content
     filtered = reviewer.get(EVENTS + "?action=viewed_message&message=GEN-01").content.decode()
