@@ -15,6 +15,9 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.admin_view = refusing_nul_characters(admin.site.admin_view)
 admin.site.site_header = _("Key Messages administration")
 
+# A database that does not answer: 503, "temporarily unavailable" (config/views.py).
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -1,11 +1,16 @@
 """Site-level endpoints that need no login and expose no data."""
 
+import sys
+
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.http import Http404, HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from audit.middleware import audit_unavailable_response
+from audit.services import AuditWriteFailed
 from config.observability import metrics_allowed, metrics_text, readiness
 
 
@@ -45,6 +50,16 @@ def metrics(request):
         raise Http404
     body, content_type = metrics_text()
     return HttpResponse(body, content_type=content_type)
+
+
+def server_error(request):
+    """handler500. A database that does not answer (down, restarting) is "temporarily unavailable",
+    503, like a refused access-log write: nothing was served, and retrying later is right. Anything
+    else is Django's plain 500 page. No database access and no content here."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, (OperationalError, InterfaceError, AuditWriteFailed)):
+        return audit_unavailable_response(request)
+    return defaults.server_error(request)
 
 
 @login_not_required

@@ -41,3 +41,14 @@ def database_settings(url: str) -> dict:
     if database["ENGINE"] == SQLITE_ENGINE:
         database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
     return database
+
+
+def redis_cache_settings(url: str) -> dict:
+    """The shared cache on Redis. Redis down: the cache answers "nothing cached" instead of failing every
+    request (django-redis's IGNORE_EXCEPTIONS), so reading goes on; rate limits count nothing until it
+    is back (README, "Background jobs")."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+    }

@@ -86,3 +86,40 @@ def test_a_log_line_is_json_with_the_request_id(member_a_client, caplog):
     assert response.status_code == 404
     [line] = [json.loads(text) for text in lines]
     assert line["level"] == "WARNING" and line["request_id"] == response["X-Request-ID"]
+
+
+def test_a_database_that_does_not_answer_is_a_503_without_content(member_a_client, monkeypatch):
+    """Fail closed, and say "temporarily unavailable": a restarting database is not a bug."""
+    from django.db import OperationalError
+
+    def down(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("messages_app.reading.views.selectors.message_detail", down)
+    member_a_client.raise_request_exception = False
+    response = member_a_client.get(reverse("messages:detail", args=["DET-04"]))
+    assert response.status_code == 503
+    assert "Temporarily unavailable" in response.content.decode() and "non-refoulement" not in response.content.decode()
+
+
+def test_any_other_error_stays_a_500(member_a_client, monkeypatch):
+    def broken(**kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr("messages_app.reading.views.selectors.message_detail", broken)
+    member_a_client.raise_request_exception = False
+    assert member_a_client.get(reverse("messages:detail", args=["DET-04"])).status_code == 500
+
+
+@pytest.mark.db_independent
+def test_with_redis_down_the_cache_misses_instead_of_failing(settings):
+    """The cache base.py configures with REDIS_URL, with nothing listening on its port: it answers
+    None rather than raising."""
+    from django.core.cache import caches
+
+    from config.settings.database import redis_cache_settings
+
+    settings.CACHES = {"default": settings.CACHES["default"], "down": redis_cache_settings("redis://127.0.0.1:1/0")}
+    down = caches["down"]
+    assert down.get("anything") is None
+    down.set("anything", 1)  # no exception either
