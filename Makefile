@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check backup restore restore-drill cluster cluster-stop loadtest
+.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check backup restore restore-drill cluster cluster-stop loadtest drills
 
 # Debian packages the app needs besides Python: Pango and a font for WeasyPrint's PDFs, gettext to
 # update and compile the translations in locale/. Installed only when missing (needs root or sudo);
@@ -128,3 +128,8 @@ cluster-stop:
 # then the access log reconciled with the answers and verified; figures in bench/RESULTS.md.
 loadtest: setup
 	ops/loadtest
+
+# The cluster's faults under load (ops/drills; make cluster first): an instance killed, PostgreSQL
+# restarted, Redis stopped, the worker stopped for 10 minutes; figures in bench/RESULTS.md.
+drills: setup
+	ops/drills
