@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check backup restore restore-drill cluster cluster-stop loadtest drills
+.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check backup restore restore-drill cluster cluster-stop loadtest drills observatory
 
 # Debian packages the app needs besides Python: Pango and a font for WeasyPrint's PDFs, gettext to
 # update and compile the translations in locale/. Installed only when missing (needs root or sudo);
@@ -133,3 +133,7 @@ loadtest: setup
 # restarted, Redis stopped, the worker stopped for 10 minutes; figures in bench/RESULTS.md.
 drills: setup
 	ops/drills
+
+# The MDN HTTP Observatory's grade of the cluster's TLS edge (ops/observatory; make cluster first).
+observatory:
+	ops/observatory
