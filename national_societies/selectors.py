@@ -163,3 +163,19 @@ def own_user_session(*, session_id: int, fetched_by) -> UserSession:
 
 def has_totp(user) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+def whom_to_ask(*, invitation) -> list:
+    """Who can send a new invitation to the person holding this one: whoever sent it (if they still may),
+    then their organisation's other society admins; at most three. For the refusal page of an invitation
+    link, shown to its holder only (an unknown link names nobody)."""
+    if invitation is None or not invitation.national_society.is_active:
+        return []
+    admins = list(
+        User.objects.filter(
+            is_active=True, membership__national_society=invitation.national_society,
+            membership__role=Membership.Role.SOCIETY_ADMIN,
+        ).order_by("email")[:3]
+    )
+    admins.sort(key=lambda user: user.pk != invitation.invited_by_id)
+    return admins

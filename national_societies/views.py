@@ -267,7 +267,7 @@ def invitation_accept(request, token):
         return render(
             request,
             "national_societies/invitation_refused.html",
-            {"reason": str(REFUSALS[check.problem])},
+            {"reason": str(REFUSALS[check.problem]), "ask": selectors.whom_to_ask(invitation=check.invitation)},
             status=404 if check.problem == "unknown" else 410,
         )
     # The secret leaves the address bar at once; the session carries only its digest.

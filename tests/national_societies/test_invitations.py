@@ -32,7 +32,7 @@ from national_societies.services import (
     invitation_revoke,
     invitation_token_digest,
 )
-from tests.accounts import sign_in
+from tests.accounts import persona, sign_in
 from tests.factories import MembershipFactory, UserFactory
 
 NEW_PASSWORD = "Correct-horse-battery-9"
@@ -977,3 +977,23 @@ def test_invitation_check_names_the_problem(pending, society_admin):
     # An account created meanwhile for the address (by a platform admin, say) closes the link too.
     UserFactory(email=INVITED)
     assert invitation_check(token=token).problem == Invitation.Status.ACCEPTED
+
+
+def test_a_refused_invitation_names_whom_to_ask_first_who_sent_it(client, colombia, pending, society_admin):
+    """Issue 16: the refusal page tells the holder of the link whom to ask (the society admins who can
+    invite: the sender first), never "your focal point" (focal points cannot invite)."""
+    other_admin = persona("admin_b")  # another society's admin: never named
+    invitation, token = pending
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timezone.timedelta(days=1))
+    response = client.get(link(token))
+    page = response.content.decode()
+    assert response.status_code == 410
+    assert page.index(society_admin.email) > 0 and "focal point" not in page
+    assert other_admin.email not in page
+
+
+def test_an_unknown_link_names_nobody(client, colombia, pending, society_admin):
+    response = client.get(link("not-a-real-token"))
+    page = response.content.decode()
+    assert response.status_code == 404 and society_admin.email not in page
+    assert "Ask the administrator of your National Society" in page and "focal point" not in page
