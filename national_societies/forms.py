@@ -1,6 +1,7 @@
 from allauth.account.forms import SignupForm
 from allauth.core import context
 from django import forms
+from django.conf import settings
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,10 @@ def _role_choices(user):
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Work email address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), initial=Membership.Role.MEMBER)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"), choices=settings.LANGUAGES, required=False,
+        help_text=_("The email is written in it, and the new account starts in it."),
+    )
     domain_override_reason = forms.CharField(
         label=_("Reason for inviting an address outside the allowed domains"),
         required=False,
@@ -27,9 +32,11 @@ class InvitationForm(forms.Form):
         help_text=_("Platform admins only. Recorded with the invitation."),
     )
 
-    def __init__(self, *args, inviter, **kwargs):
+    def __init__(self, *args, inviter, national_society=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _role_choices(inviter)
+        if national_society is not None:
+            self.fields["language"].initial = national_society.usual_language
         if not can_invite_outside_domains(inviter):
             del self.fields["domain_override_reason"]
 

@@ -74,6 +74,14 @@ class MembershipRole(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", _("platform admin")
 
 
+# The language an organisation's people most likely read, for their invitation emails: by country
+# (Brazil: Portuguese; Haiti: French; the English-speaking Caribbean, Canada and the United States:
+# English; Spanish elsewhere in the region); the IFRC and the ICRC write to staff in English.
+PORTUGUESE_COUNTRIES = {"BR"}
+FRENCH_COUNTRIES = {"HT"}
+ENGLISH_COUNTRIES = {"AG", "BS", "BB", "BZ", "CA", "DM", "GD", "GY", "JM", "KN", "LC", "VC", "SR", "TT", "US"}
+
+
 class NationalSociety(models.Model):
     """An organisation of the Movement whose people use the library.
 
@@ -124,6 +132,20 @@ class NationalSociety(models.Model):
                 name="national_society_has_country_code",
             ),
         ]
+
+    @property
+    def usual_language(self) -> str:
+        """The interface language its people most likely read (a code of settings.LANGUAGES)."""
+        if self.kind != OrganisationKind.NATIONAL_SOCIETY:
+            return "en"
+        code = (self.country_code or "").upper()
+        if code in PORTUGUESE_COUNTRIES:
+            return "pt-br"
+        if code in FRENCH_COUNTRIES:
+            return "fr"
+        if code in ENGLISH_COUNTRIES:
+            return "en"
+        return "es"
 
     def __str__(self):
         return self.name
@@ -224,6 +246,8 @@ class Invitation(models.Model):
     )
     role = models.CharField(max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The invitee's language: the invitation email is written in it, and the account starts in it.
+    language = models.CharField(_("language of the invitation"), max_length=8, blank=True)
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
     )

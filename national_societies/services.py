@@ -58,9 +58,12 @@ def _check_role_fits_organisation(role: str, national_society: NationalSociety):
 
 
 def _send_invitation_email(*, invitation: Invitation, token: str, accept_url: str):
+    """In the invitee's language (the inviter's own is no guide: a Mexican admin invites in Spanish,
+    a platform admin in Geneva may invite someone in Haiti)."""
     context = {"invitation": invitation, "accept_url": accept_url, "expiry_days": settings.INVITATION_EXPIRY_DAYS}
-    subject = render_to_string("national_societies/email/invitation_subject.txt", context).strip()
-    body = render_to_string("national_societies/email/invitation_message.txt", context)
+    with translation.override(invitation.language or invitation.national_society.usual_language):
+        subject = render_to_string("national_societies/email/invitation_subject.txt", context).strip()
+        body = render_to_string("national_societies/email/invitation_message.txt", context)
     try:
         send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [invitation.email])
     except OSError as error:  # SMTP errors are OSErrors: refused connection, timeout, bad reply
@@ -73,6 +76,7 @@ def invitation_create(
     national_society: NationalSociety,
     email: str,
     role: str = Membership.Role.MEMBER,
+    language: str = "",
     domain_override_reason: str = "",
     build_accept_url,
 ) -> Invitation:
@@ -124,6 +128,7 @@ def invitation_create(
             email=email,
             national_society=national_society,
             role=role,
+            language=language if language in dict(settings.LANGUAGES) else national_society.usual_language,
             token_digest=digest,
             invited_by=invited_by,
             domain_override_reason=domain_override_reason,
@@ -216,6 +221,8 @@ def invitation_accept(*, digest: str, user: User) -> Membership:
     membership = Membership.objects.create(
         user=user, national_society=invitation.national_society, role=invitation.role
     )
+    if invitation.language and not user.language:
+        User.objects.filter(pk=user.pk).update(language=invitation.language)
     audit_record(action=Action.INVITATION_ACCEPTED, actor=user, target=invitation)
     return membership
 

@@ -189,7 +189,7 @@ def member_reactivate(request, society_slug, user_id):
 @require_http_methods(["GET", "POST"])
 def invitation_new(request, society_slug):
     society = selectors.managed_society(slug=society_slug, fetched_by=request.user)
-    form = InvitationForm(request.POST or None, inviter=request.user)
+    form = InvitationForm(request.POST or None, inviter=request.user, national_society=society)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -197,6 +197,7 @@ def invitation_new(request, society_slug):
                 national_society=society,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
+                language=form.cleaned_data["language"],
                 domain_override_reason=form.cleaned_data.get("domain_override_reason", ""),
                 build_accept_url=_accept_url_builder(request),
             )

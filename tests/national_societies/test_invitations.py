@@ -57,7 +57,7 @@ def accept_url(token):
     return f"http://testserver{reverse('national_societies:invitation_accept', args=[token])}"
 
 
-def create(national_society, invited_by, email=INVITED, role=Membership.Role.MEMBER, reason=""):
+def create(national_society, invited_by, email=INVITED, role=Membership.Role.MEMBER, reason="", language="en"):
     """Invite through the service; returns (invitation, token) with the token read from the email."""
     sent_before = len(mail.outbox)
     invitation = invitation_create(
@@ -66,6 +66,7 @@ def create(national_society, invited_by, email=INVITED, role=Membership.Role.MEM
         email=email,
         role=role,
         domain_override_reason=reason,
+        language=language,
         build_accept_url=accept_url,
     )
     assert len(mail.outbox) == sent_before + 1
@@ -397,7 +398,7 @@ def test_a_failed_email_does_not_close_an_expired_invitation_being_replaced(admi
 
 
 def test_invitation_email_is_addressed_to_the_invitee_and_explains_the_link(admin_a_client, colombia, colombia_domain, mailoutbox):
-    admin_a_client.post(invite_url(colombia), {"email": INVITED, "role": "member"})
+    admin_a_client.post(invite_url(colombia), {"email": INVITED, "role": "member", "language": "en"})
 
     message = mailoutbox[0]
     assert message.to == [INVITED]
@@ -997,3 +998,23 @@ def test_an_unknown_link_names_nobody(client, colombia, pending, society_admin):
     page = response.content.decode()
     assert response.status_code == 404 and society_admin.email not in page
     assert "Ask the administrator of your National Society" in page and "focal point" not in page
+
+
+def test_the_invitation_email_is_in_the_invitees_language_and_the_account_starts_in_it(admin_a_client, colombia, colombia_domain, mailoutbox):
+    """Issue 16: not the inviter's language — the one chosen for the invitee (default: the society's)."""
+    url = reverse("national_societies:invitation_new", args=[colombia.slug])
+    form = admin_a_client.get(url).content.decode()
+    assert '<option value="es" selected>' in form  # the Colombian Red Cross writes in Spanish
+    response = admin_a_client.post(url, {"email": INVITED, "role": "member", "language": "fr"})
+    assert response.status_code == 302
+    [email] = [m for m in mailoutbox if m.to == [INVITED]]
+    assert "Messages clés" in email.body and "invites you" not in email.body
+    invitation = Invitation.objects.get(email=INVITED)
+    assert invitation.language == "fr"
+
+
+def test_the_usual_language_of_an_organisation(db):
+    by_slug = {society.slug: society.usual_language for society in NationalSociety.objects.all()}
+    assert (by_slug["brazil"], by_slug["haiti"], by_slug["jamaica"], by_slug["colombia"], by_slug["ifrc-americas"]) == (
+        "pt-br", "fr", "en", "es", "en"
+    )
