@@ -476,7 +476,7 @@ def test_the_role_change_shows_in_the_members_history(admin_a_client, admin_a, c
     admin_a_client.post(member_url("member_role", colombia, member), {"role": Role.SOCIETY_ADMIN})
     page = admin_a_client.get(member_url("member", colombia, member)).content.decode()
     history = page[page.index('id="history-title"') :]
-    assert "(member → society_admin)" in history
+    assert "(member → society admin)" in history
     assert "Nothing recorded yet." not in history
 
 
