@@ -34,6 +34,27 @@ def _form_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def _save_revisioned(form, save, revision_of) -> tuple[bool, object]:
+    """Run `save` (a service call given the form's base revision): (saved, the other save on a conflict).
+    On an EditConflict nothing was written; the form keeps what was typed and now starts from the other
+    save's revision, so that saving again replaces it knowingly. Bad input lands on the form."""
+    try:
+        save()
+    except services.EditConflict as clash:
+        form.data = form.data.copy()
+        form.data["revision"] = revision_of(clash.current)
+        return False, clash.current
+    except ValidationError as error:
+        _form_errors(form, error)
+        return False, None
+    return True, None
+
+
+def _form_page(request, template, context, form, conflict=None):
+    """A form page: 409 after a conflict, 400 with errors, else 200."""
+    return render(request, template, {**context, "form": form, "conflict": conflict}, status=409 if conflict else (400 if form.errors else 200))
+
+
 def _act(request, action, success) -> bool:
     """Run a service call and flash its outcome. Bad input (ValidationError) is flashed; a refusal
     (NotAllowed) is not caught: it is answered 403 and recorded in the access log as a denial."""
@@ -174,27 +195,22 @@ def draft_message_edit(request, draft_id, identifier):
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.draft_message_save(
-                acting_user=request.user, draft=draft, identifier=message.identifier, text=form.cleaned_data["text"],
-                topics=form.cleaned_data["topics"], base_revision=form.cleaned_data["revision"] or 0,
-            )
-        except services.EditConflict as clash:
-            conflict = clash.current
-            # The page now starts from their save: saving again (with the text kept below) overwrites it knowingly.
-            form.data = form.data.copy()
-            form.data["revision"] = conflict.revision
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
+        data = form.cleaned_data
+        saved, conflict = _save_revisioned(
+            form,
+            lambda: services.draft_message_save(
+                acting_user=request.user, draft=draft, identifier=message.identifier, text=data["text"], topics=data["topics"],
+                base_revision=data["revision"] or 0,
+            ),
+            lambda current: current.revision,
+        )
+        if saved:
             flash.success(request, _("%(identifier)s saved.") % {"identifier": message.identifier})
             return redirect(_draft_url(draft, f"m-{message.identifier}", saved=f"{draft.pk}-{message.identifier}"))
-    status = 409 if conflict else (400 if form.errors else 200)
-    return render(
+    return _form_page(
         request, "messages_app/editorial/message_edit.html",
-        {"draft": draft, "message": message, "current_text": current_text, "form": form, "conflict": conflict,
-         "sections": selectors.draft_sections(draft)},
-        status=status,
+        {"draft": draft, "message": message, "current_text": current_text, "sections": selectors.draft_sections(draft)},
+        form, conflict,
     )
 
 
@@ -268,27 +284,19 @@ def draft_frame(request, draft_id):
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.draft_frame_save(
-                acting_user=request.user, draft=draft, base_revision=data["revision"] or 0,
-                texts=services.FrameTexts(
-                    label=data["label"], release_note=data["release_note"], introduction=data["introduction"],
-                    handling_rules=data["handling_rules"], contacts=data["contacts"], summary=data["summary"],
-                ),
-            )
-        except services.EditConflict as clash:
-            conflict = clash.current
-            form.data = form.data.copy()
-            form.data["revision"] = conflict.frame_revision
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
+        texts = services.FrameTexts(
+            label=data["label"], release_note=data["release_note"], introduction=data["introduction"],
+            handling_rules=data["handling_rules"], contacts=data["contacts"], summary=data["summary"],
+        )
+        saved, conflict = _save_revisioned(
+            form,
+            lambda: services.draft_frame_save(acting_user=request.user, draft=draft, texts=texts, base_revision=data["revision"] or 0),
+            lambda current: current.frame_revision,
+        )
+        if saved:
             flash.success(request, _("The edition's texts are saved."))
             return redirect(_draft_url(draft, "frame", saved=f"{draft.pk}-texts"))
-    return render(
-        request, "messages_app/editorial/frame_edit.html", {"draft": draft, "form": form, "conflict": conflict},
-        status=409 if conflict else (400 if form.errors else 200),
-    )
+    return _form_page(request, "messages_app/editorial/frame_edit.html", {"draft": draft}, form, conflict)
 
 
 @require_http_methods(["GET", "POST"])
@@ -299,23 +307,16 @@ def draft_topics(request, draft_id):
     form = TopicsForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.draft_topics_save(
-                acting_user=request.user, draft=draft, topics=form.cleaned_data["topics"], base_revision=form.cleaned_data["revision"] or 0
-            )
-        except services.EditConflict as clash:
-            conflict = clash.current
-            form.data = form.data.copy()
-            form.data["revision"] = conflict.frame_revision
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
+        data = form.cleaned_data
+        saved, conflict = _save_revisioned(
+            form,
+            lambda: services.draft_topics_save(acting_user=request.user, draft=draft, topics=data["topics"], base_revision=data["revision"] or 0),
+            lambda current: current.frame_revision,
+        )
+        if saved:
             flash.success(request, _("The topics are saved."))
             return redirect(_draft_url(draft, "frame", saved=f"{draft.pk}-topics"))
-    return render(
-        request, "messages_app/editorial/topics_edit.html", {"draft": draft, "form": form, "conflict": conflict},
-        status=409 if conflict else (400 if form.errors else 200),
-    )
+    return _form_page(request, "messages_app/editorial/topics_edit.html", {"draft": draft}, form, conflict)
 
 
 @require_http_methods(["GET", "POST"])
@@ -329,24 +330,18 @@ def draft_section_edit(request, draft_id, key):
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.draft_section_save(
+        saved, conflict = _save_revisioned(
+            form,
+            lambda: services.draft_section_save(
                 acting_user=request.user, draft=draft, section=section, title=data["title"], number=data["number"],
                 lead=data["lead"], base_revision=data["revision"] or 0,
-            )
-        except services.EditConflict as clash:
-            conflict = clash.current
-            form.data = form.data.copy()
-            form.data["revision"] = conflict.revision
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
+            ),
+            lambda current: current.revision,
+        )
+        if saved:
             flash.success(request, _("Section saved."))
             return redirect(_draft_url(draft, f"s-{section.key}", saved=f"{draft.pk}-section-{section.key}"))
-    return render(
-        request, "messages_app/editorial/section_edit.html", {"draft": draft, "section": section, "form": form, "conflict": conflict},
-        status=409 if conflict else (400 if form.errors else 200),
-    )
+    return _form_page(request, "messages_app/editorial/section_edit.html", {"draft": draft, "section": section}, form, conflict)
 
 
 @require_http_methods(["GET", "POST"])
