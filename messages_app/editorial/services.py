@@ -297,6 +297,22 @@ def draft_message_retire(*, acting_user, draft: Draft, message: DraftMessage, re
         _record_edit(acting_user, draft, "message retired" if retired else "message restored", message.identifier)
 
 
+def _swap_with_neighbour(row, siblings, direction: str) -> bool:
+    """Swap `row` (a draft's message or section) with the sibling before ("up") or after it ("down"):
+    False, and nothing written, at the end of the list. Both rows' revisions move on."""
+    neighbour = (
+        siblings.filter(position__lt=row.position).order_by("-position")
+        if direction == "up"
+        else siblings.filter(position__gt=row.position).order_by("position")
+    ).first()
+    if neighbour is None:
+        return False
+    model = type(row)
+    model.objects.filter(pk=row.pk).update(position=neighbour.position, revision=models.F("revision") + 1)
+    model.objects.filter(pk=neighbour.pk).update(position=row.position, revision=models.F("revision") + 1)
+    return True
+
+
 def draft_message_move(*, acting_user, draft: Draft, message: DraftMessage, direction: str = "", section: DraftSection | None = None) -> None:
     """Move a message up or down among its siblings, or (top-level messages) to the end of another section."""
     permissions.can_edit_draft(acting_user, draft).enforce()
@@ -310,15 +326,8 @@ def draft_message_move(*, acting_user, draft: Draft, message: DraftMessage, dire
             what = "message moved to another section"
         elif direction in ("up", "down"):
             siblings = DraftMessage.objects.filter(draft=draft, section_id=message.section_id, parent_id=message.parent_id)
-            neighbour = (
-                siblings.filter(position__lt=message.position).order_by("-position")
-                if direction == "up"
-                else siblings.filter(position__gt=message.position).order_by("position")
-            ).first()
-            if neighbour is None:
+            if not _swap_with_neighbour(message, siblings, direction):
                 return
-            DraftMessage.objects.filter(pk=message.pk).update(position=neighbour.position, revision=models.F("revision") + 1)
-            DraftMessage.objects.filter(pk=neighbour.pk).update(position=message.position, revision=models.F("revision") + 1)
             what = "message moved"
         else:
             raise ValidationError(_("Choose where to move the message."))
@@ -382,16 +391,8 @@ def draft_section_move(*, acting_user, draft: Draft, section: DraftSection, dire
     if direction not in ("up", "down"):
         raise ValidationError(_("Choose where to move the section."))
     with transaction.atomic():
-        siblings = DraftSection.objects.filter(draft=draft, parent_id=section.parent_id)
-        neighbour = (
-            siblings.filter(position__lt=section.position).order_by("-position")
-            if direction == "up"
-            else siblings.filter(position__gt=section.position).order_by("position")
-        ).first()
-        if neighbour is None:
+        if not _swap_with_neighbour(section, DraftSection.objects.filter(draft=draft, parent_id=section.parent_id), direction):
             return
-        DraftSection.objects.filter(pk=section.pk).update(position=neighbour.position, revision=models.F("revision") + 1)
-        DraftSection.objects.filter(pk=neighbour.pk).update(position=section.position, revision=models.F("revision") + 1)
         _touched(draft, acting_user)
         _record_edit(acting_user, draft, f"section {section.key} moved")
 
