@@ -32,7 +32,7 @@ class AuditMiddleware:
         if isinstance(exception, AuditWriteFailed):
             return audit_unavailable_response(request)
         if isinstance(exception, (Http404, PermissionDenied)):
-            reason = "not found" if isinstance(exception, Http404) else "forbidden"
+            reason = getattr(exception, "audit_reason", None) or ("not found" if isinstance(exception, Http404) else "forbidden")
             try:
                 audit_record_denial(request=request, reason=reason)
             except AuditWriteFailed:

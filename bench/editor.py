@@ -347,13 +347,13 @@ def signed_in_client(user):
 
     client = Client(HTTP_USER_AGENT=USER_AGENT)
     client.force_login(user)
-    page = client.get("/how-to-use/")
-    expect(page.status_code == 200, f"/how-to-use/ answered {page.status_code} to {user.email}")
+    page = client.get("/documents/migration-americas/how-to-use/")
+    expect(page.status_code == 200, f"/documents/migration-americas/how-to-use/ answered {page.status_code} to {user.email}")
     form = {"confirm": "on", "next": "/"}
     version = re.search(rb'name="rules_version" value="([^"]*)"', page.content)
     if version:
         form["rules_version"] = version.group(1).decode()
-    confirmed = client.post("/how-to-use/", form)
+    confirmed = client.post("/documents/migration-americas/how-to-use/", form)
     expect(confirmed.status_code == 302, f"confirming the handling rules answered {confirmed.status_code} to {user.email}")
     probe = client.get(reverse("editorial:home"))
     expect(probe.status_code == 200, f"{reverse('editorial:home')} answered {probe.status_code} {probe.get('Location', '')} to {user.email} (MFA? rules?)")

@@ -68,11 +68,11 @@ class Member(_Person):
 
     @task(6)
     def read_a_message(self):
-        self.page(f"/messages/{random.choice(IDENTIFIERS)}/", "message")
+        self.page(f"/documents/migration-americas/messages/{random.choice(IDENTIFIERS)}/", "message")
 
     @task(2)
     def read_a_section(self):
-        self.page(f"/sections/{random.choice(SECTIONS)}/", "section")
+        self.page(f"/documents/migration-americas/sections/{random.choice(SECTIONS)}/", "section")
 
     @task(2)
     def library_home(self):
@@ -102,7 +102,7 @@ class Member(_Person):
 
     @task(1)
     def print_a_section(self):
-        self.page(f"/sections/{random.choice(SECTIONS)}/pdf/", "pdf", pdf=True)
+        self.page(f"/documents/migration-americas/sections/{random.choice(SECTIONS)}/pdf/", "pdf", pdf=True)
 
 
 class SocietyAdmin(_Person):

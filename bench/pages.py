@@ -262,17 +262,17 @@ def rules_confirmed_client():
     user = apps.get_model("national_societies", "User").objects.get(email=READER)
     client = Client(HTTP_USER_AGENT=USER_AGENT)
     client.force_login(user)
-    page = client.get("/how-to-use/")
+    page = client.get("/documents/migration-americas/how-to-use/")
     if page.status_code != 200:
-        raise CheckFailed(f"/how-to-use/ answered {page.status_code}")
+        raise CheckFailed(f"/documents/migration-americas/how-to-use/ answered {page.status_code}")
     form = {"confirm": "on", "next": "/"}
     version = re.search(rb'name="rules_version" value="([^"]*)"', page.content)
     if version:
         form["rules_version"] = version.group(1).decode()
-    confirmed = client.post("/how-to-use/", form)
+    confirmed = client.post("/documents/migration-americas/how-to-use/", form)
     if confirmed.status_code != 302:
         raise CheckFailed(f"confirming the handling rules at /how-to-use/ answered {confirmed.status_code}")
-    probe = client.get(f"/messages/{MESSAGE}/")
+    probe = client.get(f"/documents/migration-americas/messages/{MESSAGE}/")
     if probe.status_code != 200:
         raise CheckFailed(
             f"after confirming the rules, /messages/{MESSAGE}/ answered {probe.status_code} "
@@ -339,8 +339,8 @@ def run(args, db_label, database_url):
     section_key = args.section or message.section.key
 
     pages = [
-        {"key": "message", "label": f"`/messages/{MESSAGE}/` (message page)", "url": f"/messages/{MESSAGE}/", "audited": True},
-        {"key": "section", "label": f"`/sections/{section_key}/` (section)", "url": f"/sections/{section_key}/", "audited": True},
+        {"key": "message", "label": f"`/messages/{MESSAGE}/` (message page)", "url": f"/documents/migration-americas/messages/{MESSAGE}/", "audited": True},
+        {"key": "section", "label": f"`/sections/{section_key}/` (section)", "url": f"/documents/migration-americas/sections/{section_key}/", "audited": True},
         {"key": "search", "label": f"`/search/?q={SEARCH}` (search)", "url": f"/search/?q={SEARCH}", "audited": True},
         {"key": "home", "label": "`/` (library home)", "url": "/", "audited": True},
         {"key": "bare", "label": f"`{BARE_URL}` (bare login-required view)", "url": BARE_URL, "audited": False},

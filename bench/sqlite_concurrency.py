@@ -203,11 +203,11 @@ class Browser:
         status, headers, html = self.request("POST", "/accounts/login/", fields)
         if status != 302:
             raise RunFailed(f"{self.email}: signing in answered {status} {headers.get('Location', '')}")
-        status, _, html = self.request("GET", "/how-to-use/")
+        status, _, html = self.request("GET", "/documents/migration-americas/how-to-use/")
         form = form_with(html, "confirm")
         if status != 200 or form is None:
             raise RunFailed(f"{self.email}: /how-to-use/ answered {status}")
-        status, headers, _ = self.request("POST", "/how-to-use/", {**form["fields"], "confirm": "on", "next": "/"})
+        status, headers, _ = self.request("POST", "/documents/migration-americas/how-to-use/", {**form["fields"], "confirm": "on", "next": "/"})
         if status != 302:
             raise RunFailed(f"{self.email}: confirming the handling rules answered {status}")
         status, headers, _ = self.request("GET", "/")
@@ -256,9 +256,9 @@ def reader_loop(browser, catalogue, deadline, tally, rng):
     while time.monotonic() < deadline:
         kind = rng.choice(("message", "section", "search", "home"))
         if kind == "message":
-            path = f"/messages/{rng.choice(catalogue['messages'])}/"
+            path = f"/documents/migration-americas/messages/{rng.choice(catalogue['messages'])}/"
         elif kind == "section":
-            path = f"/sections/{rng.choice(catalogue['sections'])}/"
+            path = f"/documents/migration-americas/sections/{rng.choice(catalogue['sections'])}/"
         elif kind == "search":
             path = "/search/?" + urlencode({"q": rng.choice(SEARCHES)})
         else:
@@ -271,7 +271,7 @@ def writer_loop(browser, number, note_messages, deadline, tally, rng):
     saves = 0
     while time.monotonic() < deadline:
         identifier = rng.choice(note_messages)
-        path = f"/messages/{identifier}/note/"
+        path = f"/documents/migration-americas/messages/{identifier}/note/"
         status, _, html, seconds = timed(browser, "GET", path)
         form = form_with(html, "text") if status == 200 else None
         tally.add("note form", status, seconds, error=None if form else status, example=f"{path} {page_text(html)}")

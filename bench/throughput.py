@@ -115,13 +115,13 @@ def sign_in(port, email, path):
     if status != 302:
         raise RuntimeError(f"sign-in of {email} answered {status} (rate limit or wrong password?)")
     status, location, _rid, _html = session.request(port, "GET", path)
-    if status == 302 and "/how-to-use/" in location:
+    if status == 302 and "/documents/migration-americas/how-to-use/" in location:
         status, _loc, _rid, html = session.request(port, "GET", location)
         version = re.search(rb'name="rules_version" value="([^"]*)"', html)
         form = {"confirm": "on", "csrfmiddlewaretoken": csrf_token(html), "next": path}
         if version:
             form["rules_version"] = version.group(1).decode()
-        status, _loc, _rid, _html = session.request(port, "POST", "/how-to-use/", form, headers={"Referer": f"http://{HOST}:{port}{location}"})
+        status, _loc, _rid, _html = session.request(port, "POST", "/documents/migration-americas/how-to-use/", form, headers={"Referer": f"http://{HOST}:{port}{location}"})
         assert status == 302, f"confirming the rules answered {status}"
         status, location, _rid, _html = session.request(port, "GET", path)
     if status != 200:
@@ -237,7 +237,7 @@ def main():
     parser.add_argument("--path", action="append", dest="paths", help="page(s) to load; default /messages/DET-04/")
     parser.add_argument("--sequential", type=int, default=100, help="requests per server, one at a time, alternating")
     args = parser.parse_args()
-    paths = args.paths or ["/messages/DET-04/"]
+    paths = args.paths or ["/documents/migration-americas/messages/DET-04/"]
 
     url = database_url()
     name = bench_db_name(url)

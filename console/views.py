@@ -141,10 +141,15 @@ def export(request):
 
 @require_safe
 def message_readers(request, identifier):
+    """Who opened a message (?document=<slug>; default: the library's first document)."""
     days = 90
     since = timezone.now() - timedelta(days=days)
-    readers = selectors.message_readers(fetched_by=request.user, identifier=identifier, since=since)
-    return render(request, "console/message_readers.html", {"identifier": identifier.upper(), "readers": readers, "days": days})
+    document = selectors.document_by_slug(request.GET.get("document", ""))
+    readers = selectors.message_readers(fetched_by=request.user, document=document, identifier=identifier, since=since)
+    return render(
+        request, "console/message_readers.html",
+        {"identifier": identifier.upper(), "document": document, "readers": readers, "days": days},
+    )
 
 
 @require_safe

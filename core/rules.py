@@ -9,6 +9,7 @@ reason, views and forms ask the same function, and templates ask it through `{% 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,12 @@ def check(name: str, user, *args) -> Decision:
     except KeyError:
         raise LookupError(f"No access rule named {name!r}: registered are {sorted(_RULES)}") from None
     return function(user, *args)
+
+
+class NotFound(Http404):
+    """404 for what is missing or not the reader's, with the reason the access log records (the reader
+    sees the same page either way: existence does not leak)."""
+
+    def __init__(self, audit_reason="not found"):
+        super().__init__()
+        self.audit_reason = str(audit_reason)

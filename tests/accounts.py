@@ -2,18 +2,18 @@
 
 from allauth.mfa.totp.internal.auth import TOTP
 
-from messages_app.catalogue.models import Edition, RulesAcknowledgement
-from messages_app.catalogue.selectors import current_rules_version
+from messages_app.catalogue.models import Document, RulesAcknowledgement
 from national_societies.demo import DEMO_TOTP_SECRET
 from national_societies.models import Membership
 
 
 def acknowledge_rules(user):
-    """Record that `user` confirmed the current handling rules (nothing to confirm before a load)."""
-    version = current_rules_version()
-    if version:
-        document = Edition.objects.current_first().values_list("document_id", flat=True).first()
-        RulesAcknowledgement.objects.get_or_create(user=user, document_id=document, rules_version=version)
+    """Record that `user` confirmed the current handling rules of every document (nothing to confirm
+    before a load)."""
+    for document in Document.objects.all():
+        edition = document.editions.order_by("-sequence").first()
+        if edition is not None:
+            RulesAcknowledgement.objects.get_or_create(user=user, document=document, rules_version=edition.rules_version)
 
 
 def add_totp(user, secret=DEMO_TOTP_SECRET):

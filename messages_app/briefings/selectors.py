@@ -10,7 +10,7 @@ from national_societies.viewer import viewer_of
 from messages_app.briefings.models import Briefing, BriefingItem
 from messages_app.notes.models import ContextNote
 from messages_app.briefings.permissions import can_use_briefing
-from messages_app.catalogue.selectors import require_reader
+from messages_app.catalogue.selectors import documents_for_reader, require_reader
 
 
 def briefing_list(*, fetched_by):
@@ -43,6 +43,7 @@ class BriefingPage:
     briefing: Briefing
     items: list  # BriefingItem with message, current_version, section; `.note` set when notes are included
     notes: list  # the society's notes shown, for the access log
+    withheld: int = 0  # items of documents the user no longer reads (audience changed): not shown
 
 
 def access_briefing_by_id(*, fetched_by, briefing_id: int) -> BriefingPage:
@@ -60,7 +61,9 @@ def access_briefing_by_id(*, fetched_by, briefing_id: int) -> BriefingPage:
     )
     if briefing is None or not can_use_briefing(fetched_by, briefing):
         raise Http404
-    items = list(briefing.items.all())
+    readable = {document.pk for document in documents_for_reader(fetched_by=fetched_by)}
+    every_item = list(briefing.items.all())
+    items = [item for item in every_item if item.message.document_id in readable]
     notes = []
     if briefing.include_notes and items:
         by_message = {
@@ -76,4 +79,4 @@ def access_briefing_by_id(*, fetched_by, briefing_id: int) -> BriefingPage:
             if item.note:
                 item.note.message = item.message
                 notes.append(item.note)
-    return BriefingPage(briefing, items, notes)
+    return BriefingPage(briefing, items, notes, withheld=len(every_item) - len(items))

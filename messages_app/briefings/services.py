@@ -1,5 +1,7 @@
 """Writes to briefing packs. A briefing is its owner's alone: every function checks it."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -9,8 +11,10 @@ from messages_app.briefings.models import Briefing, BriefingItem
 from messages_app.briefings.permissions import can_use_briefing
 from core.identifiers import IDENTIFIER_RE
 from messages_app.catalogue.models import DOCUMENT_SLUG, Message
+from messages_app.catalogue.selectors import documents_for_reader
 
 MAX_ITEMS = 100
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 
 
 def _own(briefing: Briefing, acting_user) -> Briefing:
@@ -111,9 +115,28 @@ def briefing_delete(*, acting_user, briefing: Briefing) -> None:
     _own(briefing, acting_user).delete()
 
 
-def messages_by_identifier(identifiers) -> list[Message]:
-    """Live messages for the identifiers given, in that order, each once; unknown ones are ignored,
-    and so is anything that is not an identifier (never sent to the database: PostgreSQL refuses NUL)."""
-    wanted = list(dict.fromkeys(i for i in (str(i).strip().upper() for i in identifiers) if IDENTIFIER_RE.match(i)))
-    found = {m.identifier: m for m in Message.objects.filter(document__slug=DOCUMENT_SLUG, identifier__in=wanted, retired_in__isnull=True)}
-    return [found[i] for i in wanted if i in found]
+def _message_key(value: str) -> tuple[str, str] | None:
+    """"<document slug>:<identifier>" (what the pages send), or a bare identifier of the library's
+    first document (links of the single-document library); None for anything else."""
+    slug, _sep, identifier = str(value).strip().rpartition(":")
+    identifier = identifier.upper()
+    if not IDENTIFIER_RE.match(identifier) or (slug and not SLUG_RE.match(slug)):
+        return None
+    return (slug or DOCUMENT_SLUG, identifier)
+
+
+def messages_by_identifier(identifiers, *, fetched_by) -> list[Message]:
+    """Live messages for the keys given (see _message_key), of documents `fetched_by` reads, in that
+    order, each once; unknown ones are ignored, and so is anything that is not a key (never sent to the
+    database: PostgreSQL refuses NUL)."""
+    wanted = list(dict.fromkeys(key for key in map(_message_key, identifiers) if key))
+    documents = {d.slug: d for d in documents_for_reader(fetched_by=fetched_by)}
+    found = {
+        (m.document.slug, m.identifier): m
+        for m in Message.objects.select_related("document").filter(
+            document__in=[documents[slug] for slug, _i in wanted if slug in documents],
+            identifier__in=[identifier for _s, identifier in wanted],
+            retired_in__isnull=True,
+        )
+    }
+    return [found[key] for key in wanted if key in found]

@@ -37,7 +37,7 @@ def briefing_list(request):
 def briefing_new(request):
     briefing_selectors.briefing_list(fetched_by=request.user)  # the reader check
     identifiers = request.POST.getlist("message") or request.GET.getlist("message")
-    chosen = briefing_services.messages_by_identifier(identifiers)
+    chosen = briefing_services.messages_by_identifier(identifiers, fetched_by=request.user)
     form = BriefingForm(request.POST or None) if request.method == "POST" and "title" in request.POST else BriefingForm()
     if request.method == "POST" and form.is_bound and form.is_valid():
         try:
@@ -65,7 +65,7 @@ def briefing_add(request):
     flash_outcome(
         request,
         lambda: briefing_services.briefing_add_messages(
-            acting_user=request.user, briefing=briefing, messages=briefing_services.messages_by_identifier(identifiers)
+            acting_user=request.user, briefing=briefing, messages=briefing_services.messages_by_identifier(identifiers, fetched_by=request.user)
         ),
         lambda added: _("%(n)d message(s) added to “%(title)s”.") % {"n": added, "title": briefing.title},
     )

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.context import current_request
+
 
 class Document(models.Model):
     """A key-messages document of the library, with its own sections, topics, editions and audience."""
@@ -42,8 +44,37 @@ class Document(models.Model):
         return self.title
 
 
-# The document the library serves (its slug in the content file).
+# The library's first document: the one it served before it held several. Its URLs of that time
+# (/messages/GEN-01/, /sections/…) answer with a permanent redirect to /documents/<this slug>/….
 DOCUMENT_SLUG = "migration-americas"
+
+# Links name the document (/documents/<slug>/messages/GEN-01/). A page shows many messages, sections
+# and topics of a few documents: their slugs are kept on the request being served (document ids are
+# never reused), filled by the selectors that read the documents, so a link costs no query.
+_SLUGS_ATTRIBUTE = "_km_document_slugs"
+
+
+def remember_document_slugs(documents) -> None:
+    request = current_request()
+    if request is not None:
+        slugs = getattr(request, _SLUGS_ATTRIBUTE, None)
+        if slugs is None:
+            slugs = {}
+            setattr(request, _SLUGS_ATTRIBUTE, slugs)
+        slugs.update((document.pk, document.slug) for document in documents)
+
+
+def document_slug_of(part) -> str:
+    """The slug of the document `part` (a message, section or topic) belongs to."""
+    if type(part).document.is_cached(part):
+        return part.document.slug
+    slugs = getattr(current_request(), _SLUGS_ATTRIBUTE, None) or {}
+    if part.document_id not in slugs:
+        remember_document_slugs(Document.objects.filter(pk=part.document_id).only("slug"))
+        slugs = getattr(current_request(), _SLUGS_ATTRIBUTE, None) or {}
+        if part.document_id not in slugs:  # outside a request: nothing is kept
+            return part.document.slug
+    return slugs[part.document_id]
 
 
 class EditionQuerySet(models.QuerySet):
@@ -104,7 +135,11 @@ class Topic(models.Model):
         return getattr(self, "translated_name", None) or self.name
 
     def get_absolute_url(self):
-        return reverse("messages:topic", args=[self.slug])
+        return reverse("messages:topic", args=[document_slug_of(self), self.slug])
+
+    @property
+    def document_slug(self) -> str:
+        return document_slug_of(self)
 
 
 class Section(models.Model):
@@ -141,7 +176,11 @@ class Section(models.Model):
         return getattr(self, "translated_lead", None) or self.lead
 
     def get_absolute_url(self):
-        return reverse("messages:section", args=[self.key])
+        return reverse("messages:section", args=[document_slug_of(self), self.key])
+
+    @property
+    def document_slug(self) -> str:
+        return document_slug_of(self)
 
 
 class Message(models.Model):
@@ -177,7 +216,11 @@ class Message(models.Model):
         return self.identifier
 
     def get_absolute_url(self):
-        return reverse("messages:detail", args=[self.identifier])
+        return reverse("messages:detail", args=[document_slug_of(self), self.identifier])
+
+    @property
+    def document_slug(self) -> str:
+        return document_slug_of(self)
 
 
 class MessageVersion(models.Model):
@@ -202,7 +245,7 @@ class MessageVersion(models.Model):
         return f"{self.message.identifier} v{self.number}"
 
     def get_absolute_url(self):
-        return reverse("messages:version", args=[self.message.identifier, self.number])
+        return reverse("messages:version", args=[document_slug_of(self.message), self.message.identifier, self.number])
 
 
 class RulesAcknowledgement(models.Model):

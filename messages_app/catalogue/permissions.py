@@ -1,9 +1,13 @@
-"""Who may read the canonical library."""
+"""Who may read the canonical library, and which of its documents."""
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.rules import Decision, decide, rule
+from national_societies.models import MembershipRole
 from national_societies.viewer import viewer_of
+
+from messages_app.catalogue.models import Document
 
 
 @rule("library.read")
@@ -18,3 +22,25 @@ def can_read_library(user) -> Decision:
         viewer_of(user).membership is not None,
         _("Your account holds no role in an active organisation of the Movement: ask your society admin."),
     )
+
+
+def readable_documents_filter(user) -> Q:
+    """Which documents `user` reads, as a filter on Document (the one statement of the rule):
+
+    - the organisations of a document's audience (every organisation, or those listed) read it;
+    - its editors and reviewers read it, whatever their organisation;
+    - a retired document leaves the library: only its editors and reviewers, and the IFRC/ICRC focal
+      points of its audience, still read it.
+    Nobody without an active membership reads anything.
+    """
+    viewer = viewer_of(user)
+    if viewer.membership is None:
+        return Q(pk__in=[])
+    audience = Document.audience.through.objects.filter(document_id=OuterRef("pk"), nationalsociety_id=viewer.organisation_id)
+    in_audience = Q(audience_all=True) | Q(Exists(audience))
+    # The editorial roles live a layer above; their table is reached through the reverse relation.
+    roles = Document._meta.get_field("roles").related_model.objects.filter(document_id=OuterRef("pk"), user_id=viewer.user.pk)
+    live = Q(retired_at__isnull=True)
+    if viewer.role == MembershipRole.FOCAL_POINT:
+        live = Q()  # focal points review the log: they still read a retired document of their audience
+    return Q(Exists(roles)) | (in_audience & live)

@@ -61,12 +61,14 @@ def record_shown(
     trace_code: str | None = None,
     notes=(),
     reads=(),
+    document=None,
 ) -> list:
     """Record that this request shows its reader:
     - the page itself (`action` with its target, message and version, query, details, trace code);
     - each note in `notes` (one `note_viewed` row per note, own society's included);
     - each message in `reads` (a `viewed_message` row per Read).
     A `viewed_message` page and each Read also leave a read receipt (MessageRead).
+    `document`: the document the page belongs to, named in each row (the console shows it).
     Nothing is recorded when AUDIT_READS_ENABLED is off (benchmarks only; production refuses it), nor
     for a silent request (HEAD, prefetch), whose answer carries no text (SilentReadsMiddleware).
     """
@@ -97,6 +99,9 @@ def record_shown(
         }
         for read in reads
     ]
+    if document is not None:
+        for row in rows:
+            row["details"] = {**(row.get("details") or {}), "document": document.slug}
     events = audit_record_many(actor=request.user, request=request, targets=rows)
     receipts = list(reads)
     if action == Action.VIEWED_MESSAGE and message is not None and version is not None:

@@ -2,15 +2,15 @@
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 
+from audit.context import current_request
+from core.rules import NotFound
+
 from messages_app.catalogue.diffs import list_diff, word_diff
 from messages_app.catalogue.models import (
-    DOCUMENT_SLUG,
     Document,
     Edition,
     EditionNoticeDismissal,
@@ -20,8 +20,9 @@ from messages_app.catalogue.models import (
     RulesAcknowledgement,
     Section,
     Topic,
+    remember_document_slugs,
 )
-from messages_app.catalogue.permissions import can_read_library
+from messages_app.catalogue.permissions import can_read_library, readable_documents_filter
 
 
 def require_reader(user):
@@ -29,14 +30,78 @@ def require_reader(user):
     can_read_library(user).enforce()
 
 
-def live_messages():
-    """Messages of the current edition, with what every list shows, in document order."""
+def live_messages(document):
+    """Messages of the current edition of `document` (or of a list of documents), with what every list
+    shows, in document order."""
+    documents = Q(document__in=document) if isinstance(document, list | tuple) else Q(document=document)
     return (
-        Message.objects.filter(document__slug=DOCUMENT_SLUG, retired_in__isnull=True)
+        Message.objects.filter(documents, retired_in__isnull=True)
         .select_related("current_version", "section")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
         .order_by("position")
     )
+
+
+# --- Which documents a reader reads ---------------------------------------------------------------
+
+_READER_DOCUMENTS_ATTRIBUTE = "_km_reader_documents"
+
+
+def _current_edition(field):
+    return Subquery(Edition.objects.filter(document=OuterRef("pk")).order_by("-sequence").values(field)[:1])
+
+
+def _with_current_edition(queryset, user):
+    """Documents with their current edition's id, label, date and rules version, and whether `user`
+    confirmed those rules."""
+    return queryset.annotate(
+        current_edition_id=_current_edition("pk"),
+        current_label=_current_edition("label"),
+        current_loaded_at=_current_edition("loaded_at"),
+        current_rules_version=_current_edition("rules_version"),
+    ).annotate(
+        rules_confirmed=Exists(
+            RulesAcknowledgement.objects.filter(
+                user_id=user.pk, document_id=OuterRef("pk"), rules_version=OuterRef("current_rules_version")
+            )
+        )
+    )
+
+
+def documents_for_reader(*, fetched_by) -> list[Document]:
+    """The documents `fetched_by` reads (permissions.readable_documents_filter) that have an edition,
+    by title, each with its current edition (see _with_current_edition). Read once per request."""
+    require_reader(fetched_by)
+    request = current_request()
+    kept = getattr(request, _READER_DOCUMENTS_ATTRIBUTE, {}) if request is not None else {}
+    if fetched_by.pk in kept:
+        return kept[fetched_by.pk]
+    documents = list(
+        _with_current_edition(Document.objects.filter(readable_documents_filter(fetched_by)), fetched_by)
+        .filter(current_edition_id__isnull=False)
+        .order_by("title", "pk")
+    )
+    remember_document_slugs(documents)
+    if request is not None:
+        setattr(request, _READER_DOCUMENTS_ATTRIBUTE, {**kept, fetched_by.pk: documents})
+    return documents
+
+
+def document_for_reader(*, slug: str, fetched_by) -> Document:
+    """The document `slug` as documents_for_reader gives it; 404 for a document that does not exist,
+    has no edition yet, or that the reader may not read (the access log records which)."""
+    require_reader(fetched_by)
+    document = (
+        _with_current_edition(Document.objects.filter(slug=slug), fetched_by)
+        .annotate(readable=ExpressionWrapper(readable_documents_filter(fetched_by), output_field=BooleanField()))
+        .first()
+    )
+    if document is None or document.current_edition_id is None:
+        raise NotFound("no such document")
+    if not document.readable:
+        raise NotFound("document not readable by this reader (audience or retired)")
+    remember_document_slugs([document])
+    return document
 
 
 @dataclass
@@ -51,12 +116,10 @@ class LibraryHome:
     show_edition_notice: bool = False  # a new edition the reader has not dismissed the notice of
 
 
-def library_home(*, fetched_by) -> LibraryHome:
+def document_home(*, document: Document, fetched_by) -> LibraryHome:
+    """A document's first page: its sections, what its current edition changed, the edition notice."""
     require_reader(fetched_by)
-    document = Document.objects.filter(slug=DOCUMENT_SLUG).first()
-    if document is None:
-        raise Http404("The key messages have not been loaded yet.")
-    edition = Edition.objects.current_first(document).first()
+    edition = Edition.objects.get(pk=document.current_edition_id)
     live = Q(messages__retired_in__isnull=True)
     sections = list(
         Section.objects.filter(document=document, retired_in__isnull=True, parent__isnull=True)
@@ -90,12 +153,9 @@ def library_home(*, fetched_by) -> LibraryHome:
     )
 
 
-def current_edition(*, fetched_by) -> Edition:
+def current_edition(*, document: Document, fetched_by) -> Edition:
     require_reader(fetched_by)
-    edition = Edition.objects.current_first().first()
-    if edition is None:
-        raise Http404("The key messages have not been loaded yet.")
-    return edition
+    return Edition.objects.get(pk=document.current_edition_id)
 
 
 @dataclass
@@ -105,14 +165,14 @@ class SectionPage:
     subsections: list[tuple[Section, list[Message]]]
 
 
-def section_detail(*, key: str, fetched_by) -> SectionPage:
+def section_detail(*, document: Document, key: str, fetched_by) -> SectionPage:
     """A section with its messages and, for the management model, its four approaches."""
     require_reader(fetched_by)
-    section = Section.objects.select_related("parent").filter(document__slug=DOCUMENT_SLUG, key=key, retired_in__isnull=True).first()
+    section = Section.objects.select_related("parent").filter(document=document, key=key, retired_in__isnull=True).first()
     if section is None:
         raise Http404
     subsections = list(section.subsections.filter(retired_in__isnull=True).order_by("position"))
-    messages = list(live_messages().filter(section__in=[section, *subsections]))
+    messages = list(live_messages(document).filter(section__in=[section, *subsections]))
     by_section = {}
     for message in messages:
         by_section.setdefault(message.section_id, []).append(message)
@@ -133,10 +193,10 @@ class MessagePage:
     versions: list[MessageVersion]
 
 
-def message_detail(*, identifier: str, fetched_by, version_number: int | None = None) -> MessagePage:
+def message_detail(*, document: Document, identifier: str, fetched_by, version_number: int | None = None) -> MessagePage:
     """A message's current text, or one of its earlier versions, which stay readable."""
     require_reader(fetched_by)
-    live = Message.objects.filter(document__slug=DOCUMENT_SLUG, retired_in__isnull=True)
+    live = Message.objects.filter(document=document, retired_in__isnull=True)
     message = (
         Message.objects.select_related("current_version__edition", "section__parent", "parent")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
@@ -148,7 +208,7 @@ def message_detail(*, identifier: str, fetched_by, version_number: int | None = 
             next_identifier=Subquery(live.filter(position__gt=OuterRef("position")).order_by("position").values("identifier")[:1]),
             has_children=Exists(live.filter(parent=OuterRef("pk"))),
         )
-        .filter(document__slug=DOCUMENT_SLUG, identifier=identifier)
+        .filter(document=document, identifier=identifier)
         .first()
     )
     if message is None:
@@ -167,9 +227,9 @@ def message_detail(*, identifier: str, fetched_by, version_number: int | None = 
     return MessagePage(
         message=message,
         version=version,
-        children=list(live_messages().filter(parent=message)) if message.has_children else [],
-        previous=_neighbour(message.previous_identifier),
-        next=_neighbour(message.next_identifier),
+        children=list(live_messages(document).filter(parent=message)) if message.has_children else [],
+        previous=_neighbour(document, message.previous_identifier),
+        next=_neighbour(document, message.next_identifier),
         versions=versions,
     )
 
@@ -186,10 +246,12 @@ class VersionComparison:
         return word_diff(self.older.text, self.newer.text) if self.older else []
 
 
-def message_versions_compare(*, identifier: str, fetched_by, older: int | None, newer: int | None) -> VersionComparison:
+def message_versions_compare(
+    *, document: Document, identifier: str, fetched_by, older: int | None, newer: int | None
+) -> VersionComparison:
     """Two versions of a message, word by word (default: the one before the current, and the current)."""
     require_reader(fetched_by)
-    message = Message.objects.select_related("current_version").filter(document__slug=DOCUMENT_SLUG, identifier=identifier).first()
+    message = Message.objects.select_related("current_version").filter(document=document, identifier=identifier).first()
     if message is None:
         raise Http404
     versions = list(message.versions.select_related("edition").order_by("number"))
@@ -209,63 +271,46 @@ def message_versions_compare(*, identifier: str, fetched_by, older: int | None, 
 class MessageLink:
     """A previous/next link: the identifier is all the page shows of the neighbour."""
 
+    document_slug: str
     identifier: str
 
     def get_absolute_url(self):
-        return reverse("messages:detail", args=[self.identifier])
+        return reverse("messages:detail", args=[self.document_slug, self.identifier])
 
 
-def _neighbour(identifier: str | None) -> MessageLink | None:
-    return MessageLink(identifier) if identifier else None
+def _neighbour(document, identifier: str | None) -> MessageLink | None:
+    return MessageLink(document.slug, identifier) if identifier else None
 
 
-def topic_list(*, fetched_by) -> list[Topic]:
+def topic_list(*, document: Document, fetched_by) -> list[Topic]:
     require_reader(fetched_by)
     return list(
-        Topic.objects.filter(document__slug=DOCUMENT_SLUG).annotate(
+        Topic.objects.filter(document=document).annotate(
             message_count=Count("messages", filter=Q(messages__retired_in__isnull=True))
         ).order_by("name")
     )
 
 
-def topic_detail(*, slug: str, fetched_by) -> tuple[Topic, list[Message]]:
+def topic_detail(*, document: Document, slug: str, fetched_by) -> tuple[Topic, list[Message]]:
     require_reader(fetched_by)
-    topic = Topic.objects.filter(document__slug=DOCUMENT_SLUG, slug=slug).first()
+    topic = Topic.objects.filter(document=document, slug=slug).first()
     if topic is None:
         raise Http404
-    return topic, list(live_messages().filter(topics=topic))
+    return topic, list(live_messages(document).filter(topics=topic))
 
 
-# Every request asks which rules are in force (RulesAcknowledgementMiddleware): the answer is kept in
-# the shared cache (Redis or the database cache in production) and forgotten when an edition is loaded.
-RULES_VERSION_CACHE_KEY = "km:current-rules-version"
-RULES_VERSION_CACHE_SECONDS = 300  # a bound on staleness should an edition arrive by another path
-
-
-def current_rules_version() -> str | None:
-    """The version of the handling rules users must have acknowledged; None before any load."""
-    version = cache.get(RULES_VERSION_CACHE_KEY)
-    if version is None:
-        version = Edition.objects.current_first().values_list("rules_version", flat=True).first() or ""
-        cache.set(RULES_VERSION_CACHE_KEY, version, RULES_VERSION_CACHE_SECONDS)
-    return version or None
-
-
-def forget_current_rules_version() -> None:
-    """After a new edition: now, and again once it is committed (a request in between may have
-    cached the previous version)."""
-    cache.delete(RULES_VERSION_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(RULES_VERSION_CACHE_KEY))
-
-
-def rules_acknowledged(*, user, rules_version: str) -> bool:
-    return RulesAcknowledgement.objects.filter(user_id=user.pk, rules_version=rules_version).exists()
+def rules_acknowledged(*, user, document, rules_version: str) -> bool:
+    return RulesAcknowledgement.objects.filter(user_id=user.pk, document=document, rules_version=rules_version).exists()
 
 
 def rules_changes_since_acknowledged(*, user, edition) -> list[tuple[str, str]]:
     """How the rules of `edition` differ from the last rules `user` confirmed ([] if they confirmed
     none before, or these): what a reader is shown when a new edition asks them to confirm again."""
-    last = RulesAcknowledgement.objects.filter(user_id=user.pk).order_by("-acknowledged_at", "-pk").first()
+    last = (
+        RulesAcknowledgement.objects.filter(user_id=user.pk, document_id=edition.document_id)
+        .order_by("-acknowledged_at", "-pk")
+        .first()
+    )
     if last is None or last.rules_version == edition.rules_version:
         return []
     earlier = (
@@ -277,10 +322,10 @@ def rules_changes_since_acknowledged(*, user, edition) -> list[tuple[str, str]]:
     return list_diff(earlier.handling_rules, edition.handling_rules) if earlier else []
 
 
-def document_messages(*, fetched_by) -> list[Message]:
+def document_messages(*, document: Document, fetched_by) -> list[Message]:
     """Every live message in document order, for printing the whole document."""
     require_reader(fetched_by)
-    return list(live_messages())
+    return list(live_messages(document))
 
 
 @dataclass
@@ -290,7 +335,7 @@ class ChangeSinceVisit:
     diff: list
 
 
-def changes_since_last_visit(*, fetched_by) -> list[ChangeSinceVisit]:
+def changes_since_last_visit(*, document: Document, fetched_by) -> list[ChangeSinceVisit]:
     """Messages new or changed since this reader last read them, from their read receipts (MessageRead,
     written by reads.record_shown).
 
@@ -298,13 +343,13 @@ def changes_since_last_visit(*, fetched_by) -> list[ChangeSinceVisit]:
     edition loaded after the reader first opened a message, which they have not opened yet.
     """
     require_reader(fetched_by)
-    mine = MessageRead.objects.filter(user_id=fetched_by.pk)
+    mine = MessageRead.objects.filter(user_id=fetched_by.pk, message__document=document)
     summary = mine.aggregate(first=Min("first_read_at"))
     first_activity = summary["first"]
     if first_activity is None:
         return []
     read = dict(mine.values_list("message__identifier").annotate(last=Max("version_number")).order_by())
-    live = list(live_messages().select_related("current_version__edition"))
+    live = list(live_messages(document).select_related("current_version__edition"))
     changed = [m for m in live if m.identifier in read and m.current_version.number > read[m.identifier]]
     versions = {
         (v.message_id, v.number): v

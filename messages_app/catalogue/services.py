@@ -9,7 +9,6 @@ from django.db import connection, transaction
 from messages_app.catalogue.content_file import ContentDocument, ContentFileError
 from audit.models import Action
 from audit.services import audit_record
-from messages_app.catalogue.selectors import forget_current_rules_version
 from messages_app.catalogue.models import Document, Edition, EditionNoticeDismissal, Message, MessageVersion, RulesAcknowledgement, Section, Topic
 
 
@@ -81,8 +80,6 @@ def key_messages_load(*, content: ContentDocument, loaded_by=None, loaded_as: st
         report.messages_created or report.messages_changed or report.index_changes
     ):
         _refresh_search_vectors(document)
-    if report.edition_created:
-        forget_current_rules_version()
     if report.changed_anything:
         record_load(
             action=Action.LOADED_EDITION, loaded_by=loaded_by, loaded_as=loaded_as, edition=edition, source=content.source_name,
@@ -323,7 +320,7 @@ def rules_acknowledge(*, user, edition) -> RulesAcknowledgement:
                 action=Action.RULES_ACKNOWLEDGED,
                 actor=user,
                 target=user,
-                details={"rules_version": edition.rules_version, "edition": edition.label},
+                details={"rules_version": edition.rules_version, "edition": edition.label, "document": edition.document.slug},
             )
     return acknowledgement
 

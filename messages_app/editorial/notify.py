@@ -83,7 +83,7 @@ def _email(person, template: str, context: dict) -> EmailMessage:
 def tell_readers_of_edition(edition) -> int:
     """An email to each reader who wants one per edition, in their language, sent with the publication
     (the outbox keeps them in its transaction). How many were written."""
-    context = {"edition": edition, "document": edition.document, "url": absolute_url(reverse("messages:home"))}
+    context = {"edition": edition, "document": edition.document, "url": absolute_url(reverse("messages:document", args=[edition.document.slug]))}
     emails = [
         _email(person, "edition_published", context)
         for person in _readers()

@@ -8,18 +8,36 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
 
+from core.rules import NotFound
+
 from national_societies.models import NationalSociety
 from national_societies.viewer import viewer_of
 
 from messages_app.catalogue.diffs import word_diff
-from messages_app.catalogue.models import DOCUMENT_SLUG, Message, Section
+from messages_app.catalogue.models import Message, Section
+from messages_app.catalogue.selectors import documents_for_reader
 from messages_app.notes.models import ContextNote
 from messages_app.notes.permissions import can_edit_notes_of, can_read_note, can_see_notes_coverage, readable_notes_filter
 
 
-def _readable(viewer):
+def _readable_document_ids(viewer) -> list[int]:
+    """A note is read only where its document is: the documents the viewer reads."""
+    return [d.pk for d in documents_for_reader(fetched_by=viewer.user)] if viewer.membership else []
+
+
+def _in_readable_documents(viewer) -> Q:
+    ids = _readable_document_ids(viewer)
+    return Q(message__document_id__in=ids) | Q(section__document_id__in=ids)
+
+
+def _readable(viewer, *, document_checked=False):
+    """Live notes the viewer reads; `document_checked`: the caller reads notes of one subject whose
+    document the viewer was already found to read (catalogue.access.document_page)."""
+    notes = ContextNote.objects.filter(readable_notes_filter(viewer))
+    if not document_checked:
+        notes = notes.filter(_in_readable_documents(viewer))
     return (
-        ContextNote.objects.filter(readable_notes_filter(viewer))
+        notes
         .select_related("national_society", "message__current_version", "anchored_version", "section", "updated_by")
         # The reader's own society first, then the others by name.
         .annotate(own=Case(When(national_society_id=viewer.organisation_id, then=Value(0)), default=Value(1), output_field=IntegerField()))
@@ -38,7 +56,8 @@ class NotesPanel:
 def notes_panel(*, fetched_by, message: Message | None = None, section: Section | None = None) -> NotesPanel:
     viewer = viewer_of(fetched_by)
     subject = {"message": message} if message is not None else {"section": section}
-    notes = list(_readable(viewer).filter(**subject)) if viewer.membership else []
+    # The subject's page found its document readable (catalogue.access.document_page).
+    notes = list(_readable(viewer, document_checked=True).filter(**subject)) if viewer.membership else []
     own = next((n for n in notes if n.national_society_id == viewer.organisation_id), None)
     return NotesPanel(notes, own, bool(can_edit_notes_of(viewer, viewer.organisation)), viewer.organisation)
 
@@ -62,6 +81,8 @@ def access_note_by_id(*, fetched_by, note_id: int) -> ContextNote:
     note = ContextNote.objects.select_related("national_society", "message__current_version", "section", "anchored_version").filter(pk=note_id).first()
     if note is None or not can_read_note(fetched_by, note):
         raise Http404
+    if note.subject.document_id not in _readable_document_ids(viewer_of(fetched_by)):
+        raise NotFound("note on a document not readable by this reader")
     return note
 
 
@@ -131,9 +152,9 @@ def society_overview(*, fetched_by) -> SocietyOverview:
         raise Http404
     society = viewer.organisation
     notes = sorted(
-        ContextNote.objects.filter(national_society=society).select_related(
-            "message__current_version", "message__section", "section", "anchored_version", "updated_by"
-        ),
+        ContextNote.objects.filter(national_society=society)
+        .filter(_in_readable_documents(viewer))
+        .select_related("message__current_version", "message__section", "message__document", "section__document", "anchored_version", "updated_by"),
         key=_document_order,
     )
     live = [n for n in notes if n.deleted_at is None]
@@ -152,13 +173,13 @@ class Coverage:
     rows: list  # (society, [(count, shared_count) per section], total)
 
 
-def coverage_matrix(*, fetched_by) -> Coverage:
-    """Societies × top-level sections: how many live notes each society wrote (counts only)."""
+def coverage_matrix(*, document, fetched_by) -> Coverage:
+    """Societies × top-level sections of `document`: how many live notes each society wrote (counts only)."""
     if not can_see_notes_coverage(fetched_by):
         raise Http404
-    sections = list(Section.objects.filter(document__slug=DOCUMENT_SLUG, parent__isnull=True, retired_in__isnull=True).order_by("position"))
+    sections = list(Section.objects.filter(document=document, parent__isnull=True, retired_in__isnull=True).order_by("position"))
     counts = {}
-    live = ContextNote.objects.filter(deleted_at__isnull=True)
+    live = ContextNote.objects.filter(deleted_at__isnull=True).filter(Q(message__document=document) | Q(section__document=document))
     for row in (
         live.filter(message__isnull=False)
         .values("national_society_id", "message__section__parent_id", "message__section_id")
@@ -179,12 +200,15 @@ def coverage_matrix(*, fetched_by) -> Coverage:
     return Coverage(sections, rows)
 
 
-def note_search(*, fetched_by, terms: list[str], limit: int = 20) -> list[ContextNote]:
-    """Live notes the user may read whose text contains every term."""
+def note_search(*, fetched_by, terms: list[str], documents=None, limit: int = 20) -> list[ContextNote]:
+    """Live notes the user may read whose text contains every term (on `documents` only, if given)."""
     viewer = viewer_of(fetched_by)
     if viewer.membership is None or not terms:
         return []
     query = Q()
+    if documents is not None:
+        ids = [d.pk for d in documents]
+        query = Q(message__document_id__in=ids) | Q(section__document_id__in=ids)
     for term in terms:
         query &= Q(text__icontains=term)
     return list(_readable(viewer).filter(query)[:limit])

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from audit.services import AuditWriteFailed
 from messages_app.notes import selectors as note_selectors, services as note_services
 from messages_app.catalogue import selectors
+from messages_app.catalogue.access import document_page
 from messages_app.catalogue.reads import record_shown, shown
 from core.flash import flash_outcome
 
@@ -120,9 +121,10 @@ def _busy_form(request, *, message=None, section=None, back_url):
 
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
-def message_note(request, identifier):
+@document_page
+def message_note(request, document, identifier):
     def subject():
-        message = selectors.message_detail(identifier=identifier, fetched_by=request.user).message
+        message = selectors.message_detail(document=document, identifier=identifier, fetched_by=request.user).message
         return {"message": message, "back_url": message.get_absolute_url()}
 
     return _edit_in_transaction(request, subject)
@@ -130,9 +132,10 @@ def message_note(request, identifier):
 
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
-def section_note(request, key):
+@document_page
+def section_note(request, document, key):
     def subject():
-        section = selectors.section_detail(key=key, fetched_by=request.user).section
+        section = selectors.section_detail(document=document, key=key, fetched_by=request.user).section
         return {"section": section, "back_url": section.get_absolute_url()}
 
     return _edit_in_transaction(request, subject)
@@ -193,12 +196,14 @@ def note_confirm_review(request, note_id):
 @require_safe
 def notes_overview(request):
     overview = note_selectors.society_overview(fetched_by=request.user)
-    return render(request, "messages_app/notes/notes_overview.html", {"overview": overview})
+    documents = selectors.documents_for_reader(fetched_by=request.user)
+    return render(request, "messages_app/notes/notes_overview.html", {"overview": overview, "documents": documents})
 
 
 @require_safe
-def notes_coverage(request):
-    coverage = note_selectors.coverage_matrix(fetched_by=request.user)
-    return render(request, "messages_app/notes/notes_coverage.html", {"coverage": coverage})
+@document_page
+def notes_coverage(request, document):
+    coverage = note_selectors.coverage_matrix(document=document, fetched_by=request.user)
+    return render(request, "messages_app/notes/notes_coverage.html", {"coverage": coverage, "document": document})
 
 

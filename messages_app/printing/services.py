@@ -31,13 +31,14 @@ def new_trace_code() -> str:
 
 def print_record(
     *, request, kind: str, target_type: str, target_id: str, paper: str, messages=(), fmt: str = "print",
-    translated: str = "", notes=(),
+    translated: str = "", notes=(), document=None,
 ) -> dict:
     """Record a print or PDF (its Print row and its access-log rows, in the request's transaction)
     and return the watermark its pages carry.
 
     `translated`: the language of the official translations printed beside the originals, if any;
-    `notes`: the society notes printed with the messages (each recorded as read)."""
+    `notes`: the society notes printed with the messages (each recorded as read); `document`: the
+    document printed from (a section or the whole document; a briefing may mix documents)."""
     code = new_trace_code()
     viewer = viewer_of(request.user)
     society = viewer.organisation.name if viewer.organisation else ""
@@ -63,6 +64,7 @@ def print_record(
         },
         notes=notes,
         reads=shown(messages, "print"),
+        document=document,
     )
     return _watermark(printed)
 

@@ -8,17 +8,18 @@ from django.views.decorators.http import require_GET
 
 from messages_app.briefings import selectors as briefing_selectors
 from messages_app.catalogue import selectors
+from messages_app.catalogue.access import document_page
 from messages_app.printing.services import paper_of, print_css, print_record, render_pdf, watermark_css, watermark_of_print
 from messages_app.translations.selectors import in_reader_language
 
 
-def _printed(request, *, template_context, kind, target_type, target_id, messages, fmt, pdf_url, notes=(), sections=()):
+def _printed(request, *, template_context, kind, target_type, target_id, messages, fmt, pdf_url, notes=(), sections=(), document=None):
     paper = paper_of(request)
     content = in_reader_language(request, messages=messages, sections=sections)
     translated = content.language if any(m.shown.translation for m in messages) else ""
     watermark = print_record(
         request=request, kind=kind, target_type=target_type, target_id=target_id, paper=paper, messages=messages, fmt=fmt,
-        translated=translated, notes=notes,
+        translated=translated, notes=notes, document=document,
     )
     context = {**template_context, "watermark": watermark, "paper": paper, "pdf": fmt == "pdf", "pdf_url": pdf_url, "content": content}
     if "title_section" in template_context:  # its heading in the reader's language, now that it is known
@@ -50,8 +51,8 @@ def _briefing_print(request, briefing_id, fmt):
     )
 
 
-def _section_print(request, key, fmt):
-    page = selectors.section_detail(key=key, fetched_by=request.user)
+def _section_print(request, document, key, fmt):
+    page = selectors.section_detail(document=document, key=key, fetched_by=request.user)
     messages = list(page.messages) + [m for _sub, sub_messages in page.subsections for m in sub_messages]
     return _printed(
         request,
@@ -62,22 +63,27 @@ def _section_print(request, key, fmt):
         messages=messages,
         sections=[page.section],
         fmt=fmt,
-        pdf_url=reverse("messages:section_pdf", args=[page.section.key]),
+        pdf_url=reverse("messages:section_pdf", args=[document.slug, page.section.key]),
+        document=document,
     )
 
 
-def _document_print(request, fmt):
-    home = selectors.library_home(fetched_by=request.user)
-    messages = selectors.document_messages(fetched_by=request.user)
+def _document_print(request, document, fmt):
+    edition = selectors.current_edition(document=document, fetched_by=request.user)
+    messages = selectors.document_messages(document=document, fetched_by=request.user)
     return _printed(
         request,
-        template_context={"title": home.document.title, "back_url": reverse("messages:home"), "edition": home.edition, "entries": [(m, None) for m in messages], "rules": True},
+        template_context={
+            "title": document.title, "back_url": reverse("messages:document", args=[document.slug]), "edition": edition,
+            "entries": [(m, None) for m in messages], "rules": True,
+        },
         kind="document",
         target_type="document",
-        target_id=home.document.slug,
+        target_id=document.slug,
         messages=messages,
         fmt=fmt,
-        pdf_url=reverse("messages:document_pdf"),
+        pdf_url=reverse("messages:document_pdf", args=[document.slug]),
+        document=document,
     )
 
 
@@ -92,23 +98,27 @@ def briefing_pdf(request, briefing_id):
 
 
 @require_GET
-def section_print(request, key):
-    return _section_print(request, key, "print")
+@document_page
+def section_print(request, document, key):
+    return _section_print(request, document, key, "print")
 
 
 @require_GET
-def section_pdf(request, key):
-    return _section_print(request, key, "pdf")
+@document_page
+def section_pdf(request, document, key):
+    return _section_print(request, document, key, "pdf")
 
 
 @require_GET
-def document_print(request):
-    return _document_print(request, "print")
+@document_page
+def document_print(request, document):
+    return _document_print(request, document, "print")
 
 
 @require_GET
-def document_pdf(request):
-    return _document_print(request, "pdf")
+@document_page
+def document_pdf(request, document):
+    return _document_print(request, document, "pdf")
 
 
 @require_GET

@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from core.identifiers import IDENTIFIER_PATTERN, IDENTIFIER_RE
 from core.text import fold
 from messages_app.catalogue.models import Message
-from messages_app.catalogue.selectors import live_messages, require_reader
+from messages_app.catalogue.selectors import documents_for_reader, live_messages, require_reader
 from messages_app.translations.models import MessageTranslation
 
 MAX_QUERY_LENGTH = 200
@@ -164,9 +164,18 @@ def highlight_text(raw: str, terms) -> str:
     return mark_safe("".join(html))  # noqa: S308 - every piece is escaped above
 
 
-def message_search(*, query: str, fetched_by, language: str = ""):
-    """(ranked queryset, parsed terms) for a query; see search.py for the two backends.
+def searchable_documents(*, fetched_by, only: str = "") -> list:
+    """The documents a search of `fetched_by` spans: those they read, except retired ones (a retired
+    document leaves the library's search); `only`: the slug of one of them (the document filter)."""
+    documents = [d for d in documents_for_reader(fetched_by=fetched_by) if d.retired_at is None]
+    chosen = [d for d in documents if d.slug == only]
+    return chosen or documents
+
+
+def message_search(*, query: str, fetched_by, documents, language: str = ""):
+    """(ranked queryset, parsed terms) for a query over `documents` (see searchable_documents); see
+    search.py for the two backends.
 
     `language`: the reader's, whose official translation is searched too."""
     require_reader(fetched_by)
-    return search_messages(query, base_queryset=live_messages(), language=language)
+    return search_messages(query, base_queryset=live_messages(list(documents)), language=language)

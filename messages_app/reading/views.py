@@ -4,8 +4,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -14,9 +15,10 @@ from core.redirects import local_next_url
 from messages_app.briefings import selectors as briefing_selectors
 from messages_app.notes import selectors as note_selectors
 from messages_app.catalogue import selectors, services
-from messages_app.catalogue.middleware import ACKNOWLEDGED_KEY
+from messages_app.catalogue.access import document_page
+from messages_app.catalogue.models import DOCUMENT_SLUG
 from messages_app.catalogue.reads import Action, record_shown, shown
-from messages_app.reading.search import MAX_QUERY_LENGTH, highlight, highlight_text, message_search
+from messages_app.reading.search import MAX_QUERY_LENGTH, highlight, highlight_text, message_search, searchable_documents
 from messages_app.translations.selectors import in_reader_language, translation_coverage
 
 
@@ -29,63 +31,78 @@ def _briefing_menu(request, messages):
 
 @require_safe
 def home(request):
-    home = selectors.library_home(fetched_by=request.user)
-    record_shown(request, action=Action.VIEWED_DOCUMENT, target=home.document, target_id=home.document.slug)
+    """The library: the documents the reader's organisation reads."""
+    documents = selectors.documents_for_reader(fetched_by=request.user)
+    return render(request, "messages_app/reading/library.html", {"documents": documents})
+
+
+@require_safe
+@document_page
+def document_home(request, document):
+    home = selectors.document_home(document=document, fetched_by=request.user)
+    record_shown(request, action=Action.VIEWED_DOCUMENT, target=document, target_id=document.slug, document=document)
     content = in_reader_language(request, sections=[*home.sections, *(sub for s in home.sections for sub in s.subsections.all())])
     return render(
-        request, "messages_app/reading/library_home.html", {"home": home, "content": content, "framing": content.framing(home.edition)}
+        request,
+        "messages_app/reading/library_home.html",
+        {"home": home, "document": document, "content": content, "framing": content.framing(home.edition)},
     )
 
 
 @require_POST
-def edition_notice_dismiss(request):
-    services.edition_notice_dismiss(user=request.user, edition=selectors.current_edition(fetched_by=request.user))
-    return redirect("messages:home")
+@document_page
+def edition_notice_dismiss(request, document):
+    services.edition_notice_dismiss(user=request.user, edition=selectors.current_edition(document=document, fetched_by=request.user))
+    return redirect("messages:document", document.slug)
 
 
 @require_safe
-def section(request, key):
-    page = selectors.section_detail(key=key, fetched_by=request.user)
+@document_page
+def section(request, document, key):
+    page = selectors.section_detail(document=document, key=key, fetched_by=request.user)
     panel = note_selectors.notes_panel(fetched_by=request.user, section=page.section)
     section_messages = list(page.messages) + [m for _sub, sub_messages in page.subsections for m in sub_messages]
     content = in_reader_language(request, messages=section_messages, sections=[page.section, *(sub for sub, _m in page.subsections)])
     record_shown(
         request, action=Action.VIEWED_SECTION, target_type="section", target_id=page.section.key, notes=panel.notes,
-        reads=shown(section_messages, "section"),
+        reads=shown(section_messages, "section"), document=document,
     )
     return render(
         request,
         "messages_app/reading/section_detail.html",
-        {"page": page, "section": page.section, "panel": panel, "content": content, **_briefing_menu(request, section_messages)},
+        {"page": page, "document": document, "section": page.section, "panel": panel, "content": content, **_briefing_menu(request, section_messages)},
     )
 
 
 @require_safe
-def detail(request, identifier):
-    page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
+@document_page
+def detail(request, document, identifier):
+    page = selectors.message_detail(document=document, identifier=identifier, fetched_by=request.user)
     in_reader_language(request, messages=[page.message, *page.children], sections=[page.message.section])
     panel = note_selectors.notes_panel(fetched_by=request.user, message=page.message)
     record_shown(
         request, action=Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
         message=page.message, version=page.version, details=_translation_shown(page.message), notes=panel.notes,
         reads=shown(page.children, "message"),  # a parent's page shows its children in full
+        document=document,
     )
     return render(
         request,
         "messages_app/reading/message_detail.html",
-        {"page": page, "message": page.message, "panel": panel, **_briefing_menu(request, [page.message])},
+        {"page": page, "document": document, "message": page.message, "panel": panel, **_briefing_menu(request, [page.message])},
     )
 
 
 @require_safe
-def version(request, identifier, number):
-    page = selectors.message_detail(identifier=identifier, fetched_by=request.user, version_number=number)
+@document_page
+def version(request, document, identifier, number):
+    page = selectors.message_detail(document=document, identifier=identifier, fetched_by=request.user, version_number=number)
     in_reader_language(request, messages=[page.message, *page.children], sections=[page.message.section])
     record_shown(
         request, action=Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
-        message=page.message, version=page.version, reads=shown(page.children, "message"),
+        message=page.message, version=page.version, reads=shown(page.children, "message"), document=document,
     )
-    return render(request, "messages_app/reading/message_detail.html", {"page": page, "message": page.message})
+    return render(request, "messages_app/reading/message_detail.html", {"page": page, "document": document, "message": page.message})
 
 
 def _version_number(value):
@@ -93,55 +110,77 @@ def _version_number(value):
 
 
 @require_safe
-def compare(request, identifier):
+@document_page
+def compare(request, document, identifier):
     """Two versions of a message side by side, word by word (?from=1&to=2; default: the last change)."""
     comparison = selectors.message_versions_compare(
-        identifier=identifier, fetched_by=request.user,
+        document=document, identifier=identifier, fetched_by=request.user,
         older=_version_number(request.GET.get("from")), newer=_version_number(request.GET.get("to")),
     )
     record_shown(
         request, action=Action.VIEWED_MESSAGE, target_type="message", target_id=comparison.message.identifier,
         message=comparison.message, version=comparison.newer,
-        details={"compared_with_version": comparison.older.number} if comparison.older else None,
+        details={"compared_with_version": comparison.older.number} if comparison.older else None, document=document,
     )
-    return render(request, "messages_app/reading/compare.html", {"comparison": comparison, "message": comparison.message})
+    return render(
+        request, "messages_app/reading/compare.html", {"comparison": comparison, "document": document, "message": comparison.message}
+    )
 
 
 @require_safe
-def topics(request):
-    topic_list = selectors.topic_list(fetched_by=request.user)
+@document_page
+def topics(request, document):
+    topic_list = selectors.topic_list(document=document, fetched_by=request.user)
     in_reader_language(request, topics=topic_list)
-    return render(request, "messages_app/reading/topic_list.html", {"topics": topic_list})
+    return render(request, "messages_app/reading/topic_list.html", {"topics": topic_list, "document": document})
 
 
 @require_safe
-def topic(request, slug):
-    topic, topic_messages = selectors.topic_detail(slug=slug, fetched_by=request.user)
+@document_page
+def topic(request, document, slug):
+    topic, topic_messages = selectors.topic_detail(document=document, slug=slug, fetched_by=request.user)
     content = in_reader_language(request, messages=topic_messages, topics=[topic])
-    record_shown(request, action=Action.VIEWED_TOPIC, target_type="topic", target_id=topic.slug, reads=shown(topic_messages, "topic"))
+    record_shown(
+        request, action=Action.VIEWED_TOPIC, target_type="topic", target_id=topic.slug, reads=shown(topic_messages, "topic"),
+        document=document,
+    )
     return render(
         request,
         "messages_app/reading/topic_detail.html",
-        {"topic": topic, "topic_messages": topic_messages, "content": content, **_briefing_menu(request, topic_messages)},
+        {"topic": topic, "document": document, "topic_messages": topic_messages, "content": content, **_briefing_menu(request, topic_messages)},
     )
 
 
 @require_safe
 def search(request):
+    """Search across the documents the reader reads (?document=<slug>: only that one)."""
     # A NUL character cannot be typed, and PostgreSQL refuses it in a query: it is dropped, the rest searched.
     query = request.GET.get("q", "").replace("\x00", "").strip()
-    context = {"query": query, "results": None, "page_obj": None}
+    chosen = request.GET.get("document", "").replace("\x00", "")[:60]
+    readable = searchable_documents(fetched_by=request.user)
+    documents = searchable_documents(fetched_by=request.user, only=chosen)
+    context = {
+        "query": query, "results": None, "page_obj": None, "documents": readable,
+        "chosen_document": chosen if len(documents) == 1 and documents[0].slug == chosen else "",
+        "several_documents": len(readable) > 1,
+    }
     if len(query) > MAX_QUERY_LENGTH:
         flash.error(request, _("Your search is too long: use at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH})
         query = context["query"] = query[:MAX_QUERY_LENGTH]
     if query:
-        queryset, terms = message_search(query=query, fetched_by=request.user, language=request.LANGUAGE_CODE)
+        queryset, terms = message_search(query=query, fetched_by=request.user, documents=documents, language=request.LANGUAGE_CODE)
         page_obj = Paginator(queryset, settings.SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-        context["notes"] = note_selectors.note_search(fetched_by=request.user, terms=terms)
+        context["notes"] = note_selectors.note_search(fetched_by=request.user, terms=terms, documents=documents)
         found = list(page_obj.object_list)
+        by_id = {document.pk: document for document in readable}
+        for message in found:  # the document each result belongs to, shown when there are several
+            message.document = by_id[message.document_id]
         context["content"] = in_reader_language(request, messages=found)
+        details = {"page": page_obj.number}
+        if context["chosen_document"]:
+            details["document"] = context["chosen_document"]
         record_shown(
-            request, action=Action.SEARCHED, target_type="search", query=query, details={"page": page_obj.number},
+            request, action=Action.SEARCHED, target_type="search", query=query, details=details,
             notes=context["notes"], reads=shown(found, "search"),
         )
         context.update(
@@ -150,18 +189,23 @@ def search(request):
             results=[(m, highlight(m, terms), highlight_text(m.shown.translation, terms)) for m in found],
             **_briefing_menu(request, found),
         )
-    else:
-        context["topics"] = selectors.topic_list(fetched_by=request.user)
-        in_reader_language(request, topics=context["topics"])
+    if len(documents) == 1:
+        context["topics_document"] = documents[0]
+        if not query:
+            context["topics"] = selectors.topic_list(document=documents[0], fetched_by=request.user)
+            in_reader_language(request, topics=context["topics"])
     return render(request, "messages_app/reading/search_results.html", context)
 
 
 @require_safe
-def help_page(request):
-    edition = selectors.current_edition(fetched_by=request.user)
+@document_page
+def help_page(request, document):
+    edition = selectors.current_edition(document=document, fetched_by=request.user)
     framing = in_reader_language(request).framing(edition)
     return render(
-        request, "messages_app/reading/help.html", {"edition": edition, "framing": framing, "coverage": translation_coverage()}
+        request,
+        "messages_app/reading/help.html",
+        {"edition": edition, "document": document, "framing": framing, "coverage": translation_coverage(document)},
     )
 
 
@@ -187,29 +231,33 @@ class RulesAcknowledgementForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-def acknowledge_rules(request):
-    """'How to use this document': read and confirm before any message is shown."""
-    edition = selectors.current_edition(fetched_by=request.user)
+@document_page(confirm_rules=False)
+def acknowledge_rules(request, document):
+    """'How to use this document': read and confirm before any of its messages is shown."""
+    edition = selectors.current_edition(document=document, fetched_by=request.user)
     next_url = local_next_url(request, request.POST.get("next") or request.GET.get("next") or "")
-    already = selectors.rules_acknowledged(user=request.user, rules_version=edition.rules_version)
+    already = document.rules_confirmed
     form = RulesAcknowledgementForm(request.POST or None, current_rules_version=edition.rules_version)
     if request.method == "POST" and form.is_valid():
         services.rules_acknowledge(user=request.user, edition=edition)
-        request.session[ACKNOWLEDGED_KEY] = edition.rules_version
-        return redirect(next_url or "messages:home")
+        return redirect(next_url or reverse("messages:document", args=[document.slug]))
     framing = in_reader_language(request).framing(edition)
     rules_changes = [] if already else selectors.rules_changes_since_acknowledged(user=request.user, edition=edition)
     return render(
         request,
         "messages_app/reading/acknowledge_rules.html",
-        {"edition": edition, "framing": framing, "form": form, "next": next_url, "already": already, "rules_changes": rules_changes},
+        {
+            "edition": edition, "document": document, "framing": framing, "form": form, "next": next_url, "already": already,
+            "rules_changes": rules_changes,
+        },
     )
 
 
 @require_POST
-def copied(request, identifier):
+@document_page
+def copied(request, document, identifier):
     """The copy button tells the server a message's text was copied, so that it is in the access log."""
-    page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
+    page = selectors.message_detail(document=document, identifier=identifier, fetched_by=request.user)
     details = None
     language = request.GET.get("language", "")
     if language != settings.KEY_MESSAGES_ORIGINAL_LANGUAGE and language in dict(settings.LANGUAGES):
@@ -218,7 +266,7 @@ def copied(request, identifier):
         details = {**(details or {}), "with_source": True}
     record_shown(
         request, action=Action.COPIED_MESSAGE, target_type="message", target_id=page.message.identifier,
-        message=page.message, version=page.version, details=details,
+        message=page.message, version=page.version, details=details, document=document,
     )
     return HttpResponse(status=204)
 
@@ -228,17 +276,22 @@ POST_LIMITS = [("X", 280), ("Bluesky", 300), ("Threads", 500), ("LinkedIn", 3000
 
 
 @require_safe
-def social(request, identifier):
+@document_page
+def social(request, document, identifier):
     """A message prepared for a social media post: the text, a live count against post limits, copy."""
-    page = selectors.message_detail(identifier=identifier, fetched_by=request.user)
+    page = selectors.message_detail(document=document, identifier=identifier, fetched_by=request.user)
     in_reader_language(request, messages=[page.message])
     record_shown(
         request, action=Action.VIEWED_MESSAGE, target_type="message", target_id=page.message.identifier,
         message=page.message, version=page.version, details={"page": "social media helper", **(_translation_shown(page.message) or {})},
+        document=document,
     )
     length = len(page.message.shown.translation or page.version.text)
     limits = [(name, limit, limit - length) for name, limit in POST_LIMITS]
-    return render(request, "messages_app/reading/social.html", {"page": page, "message": page.message, "length": length, "limits": limits})
+    return render(
+        request, "messages_app/reading/social.html",
+        {"page": page, "document": document, "message": page.message, "length": length, "limits": limits},
+    )
 
 
 def _translation_shown(message):
@@ -249,9 +302,19 @@ def _translation_shown(message):
 
 
 @require_safe
-def changes(request):
+@document_page
+def changes(request, document):
     """What changed since your last visit: new messages, and changed ones with the canonical diff."""
-    items = selectors.changes_since_last_visit(fetched_by=request.user)
+    items = selectors.changes_since_last_visit(document=document, fetched_by=request.user)
     # Reading the new text here counts as reading the message: it leaves this list next time.
-    record_shown(request, reads=shown([item.message for item in items], "changes"))
-    return render(request, "messages_app/reading/changes.html", {"items": items})
+    record_shown(request, reads=shown([item.message for item in items], "changes"), document=document)
+    return render(request, "messages_app/reading/changes.html", {"items": items, "document": document})
+
+
+def legacy_redirect(request, rest=""):
+    """The URLs of the single-document library (/messages/GEN-01/, /sections/…, /print/…) lead, for
+    good, to the same page of that document under /documents/<slug>/."""
+    target = f"/documents/{DOCUMENT_SLUG}{request.path_info}"
+    if request.META.get("QUERY_STRING"):
+        target += "?" + request.META["QUERY_STRING"]
+    return HttpResponsePermanentRedirect(target)

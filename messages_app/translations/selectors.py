@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import get_language, get_language_info
 
-from messages_app.catalogue.models import DOCUMENT_SLUG, Message, Section
+from messages_app.catalogue.models import Message, Section
 from messages_app.translations.models import MessageTranslation, OfficialTranslation
 
 
@@ -173,14 +173,15 @@ class Coverage:
     total: int
 
 
-def translation_coverage() -> list[Coverage]:
-    """For each language other than the original's: how many messages a reader sees translated."""
+def translation_coverage(document) -> list[Coverage]:
+    """For each language other than the original's: how many messages of `document` a reader sees translated."""
     from django.db.models import Count, F
 
-    total = Message.objects.filter(document__slug=DOCUMENT_SLUG, retired_in__isnull=True).count()
+    total = Message.objects.filter(document=document, retired_in__isnull=True).count()
     translated = dict(
         MessageTranslation.objects.filter(
             superseded_at__isnull=True,
+            version__message__document=document,
             version__message__retired_in__isnull=True,
             version=F("version__message__current_version"),
         )

@@ -141,7 +141,7 @@ def test_viewing_a_message_writes_exactly_one_complete_row(member_client, member
     message = Message.objects.get(identifier="ADV-03")
     before = last_event_id()
 
-    response = get(member_client, reverse("messages:detail", args=["ADV-03"]))
+    response = get(member_client, reverse("messages:detail", args=["migration-americas", "ADV-03"]))
 
     assert response.status_code == 200 and ADV_03_TEXT in response.content.decode()
     [row] = events_after(before)
@@ -153,12 +153,12 @@ def test_viewing_a_message_writes_exactly_one_complete_row(member_client, member
         message_identifier="ADV-03",
         message_version=message.current_version.number,
     )
-    assert row.details == {}
+    assert row.details == {"document": "migration-americas"}
 
 
 def test_the_row_keeps_the_actor_as_they_were_when_they_read(member_client, member, colombia):
     before = last_event_id()
-    first = get(member_client, reverse("messages:detail", args=["ADV-03"]))
+    first = get(member_client, reverse("messages:detail", args=["migration-americas", "ADV-03"]))
     [row] = events_after(before)
 
     # Afterwards the member is promoted, changes their address and the society is renamed.
@@ -166,7 +166,7 @@ def test_the_row_keeps_the_actor_as_they_were_when_they_read(member_client, memb
     add_totp(member)  # the new role needs it, or the next page would be MFA setup
     type(member).objects.filter(pk=member.pk).update(email="renamed@colombia.example.org")
     NationalSociety.objects.filter(pk=colombia.pk).update(name="Renamed Red Cross")
-    second = get(member_client, reverse("messages:detail", args=["ADV-03"]))
+    second = get(member_client, reverse("messages:detail", args=["migration-americas", "ADV-03"]))
     assert second.status_code == 200
 
     row.refresh_from_db()
@@ -195,23 +195,23 @@ def _older_version():
 
 
 READS = {
-    "home": lambda: (
-        reverse("messages:home"),
+    "document home": lambda: (
+        reverse("messages:document", args=["migration-americas"]),
         {"action": Action.VIEWED_DOCUMENT, "target_type": "document", "target_id": Document.objects.get().slug},
         "How to use this document",
     ),
     "section": lambda: (
-        reverse("messages:section", args=["detention-deportation"]),
+        reverse("messages:section", args=["migration-americas", "detention-deportation"]),
         {"action": Action.VIEWED_SECTION, "target_type": "section", "target_id": "detention-deportation"},
         Section.objects.get(key="detention-deportation").messages.first().current_version.text[:40],
     ),
     "topic": lambda: (
-        reverse("messages:topic", args=["detention"]),
+        reverse("messages:topic", args=["migration-americas", "detention"]),
         {"action": Action.VIEWED_TOPIC, "target_type": "topic", "target_id": "detention"},
         "DET-01",
     ),
     "older version": lambda: (
-        reverse("messages:version", args=["DET-01", _older_version().number]),
+        reverse("messages:version", args=["migration-americas", "DET-01", _older_version().number]),
         {
             "action": Action.VIEWED_MESSAGE, "target_type": "message", "target_id": "DET-01",
             "message_identifier": "DET-01", "message_version": 1,
@@ -235,6 +235,7 @@ def test_each_page_of_the_library_writes_one_complete_row(page, member_client, m
     assert_complete_read(row, response, member, colombia, **expected)
     assert all(r.action == Action.VIEWED_MESSAGE and r.request_id == row.request_id for r in message_rows)
     assert bool(message_rows) == (page in ("section", "topic"))
+    assert all(r.details["document"] == "migration-americas" for r in [row, *message_rows])
 
 
 def test_a_search_records_its_query_with_control_characters_neutralised(member_client, member, colombia):
@@ -259,7 +260,7 @@ def test_a_search_records_its_query_with_control_characters_neutralised(member_c
 
 
 def test_copying_a_message_is_a_post_that_records_it(member_client, member, colombia):
-    url = reverse("messages:copied", args=["ADV-03"])
+    url = reverse("messages:copied", args=["migration-americas", "ADV-03"])
     before = last_event_id()
 
     response = post(member_client, url)
@@ -279,15 +280,15 @@ def test_copying_a_message_is_a_post_that_records_it(member_client, member, colo
 def test_user_agent_is_neutralised_and_cut_to_the_column(member_client):
     agent = "Evil\x1b[2J\r\nAgent \u2028 \u202e" + "x" * 400
     before = last_event_id()
-    member_client.get(reverse("messages:detail", args=["ADV-03"]), HTTP_USER_AGENT=agent)
+    member_client.get(reverse("messages:detail", args=["migration-americas", "ADV-03"]), HTTP_USER_AGENT=agent)
     [row] = events_after(before)
     assert row.user_agent == ("Evil\\x1b[2J\\x0d\\x0aAgent \\u2028 \\u202e" + "x" * 400)[:300]
     assert len(row.user_agent) == 300
 
 
 def test_every_response_carries_a_fresh_request_id(member_client):
-    first = member_client.get(reverse("messages:topics"))
-    second = member_client.get(reverse("messages:topics"))
+    first = member_client.get(reverse("messages:topics", args=["migration-americas"]))
+    second = member_client.get(reverse("messages:topics", args=["migration-americas"]))
     assert REQUEST_ID.fullmatch(first["X-Request-ID"]) and REQUEST_ID.fullmatch(second["X-Request-ID"])
     assert first["X-Request-ID"] != second["X-Request-ID"]
 
@@ -300,14 +301,14 @@ def test_a_failed_audit_write_shows_an_error_page_without_the_message(failure, m
     before = last_event_id()
     refused = audit_create_raises(monkeypatch) if failure == "create raises" else audit_inserts_refused()
     with refused:
-        response = get(member_client, reverse("messages:detail", args=["ADV-03"]))
-        copy = post(member_client, reverse("messages:copied", args=["ADV-03"]))
+        response = get(member_client, reverse("messages:detail", args=["migration-americas", "ADV-03"]))
+        copy = post(member_client, reverse("messages:copied", args=["migration-americas", "ADV-03"]))
 
     assert_unavailable_page(response, ADV_03_TEXT, "ADV-03")
     assert_unavailable_page(copy, ADV_03_TEXT)
     assert events_after(before) == []
     # The same page, once the log can be written again.
-    assert ADV_03_TEXT in get(member_client, reverse("messages:detail", args=["ADV-03"])).content.decode()
+    assert ADV_03_TEXT in get(member_client, reverse("messages:detail", args=["migration-americas", "ADV-03"])).content.decode()
 
 
 @pytest.mark.parametrize("failure", ["create raises", "database refuses the insert"])
@@ -315,7 +316,7 @@ def test_a_failed_audit_write_rolls_back_everything_the_request_did(failure, cli
     """Confirming the handling rules writes an acknowledgement and its event: both or neither."""
     client.force_login(member)  # rules not confirmed yet
     edition = Edition.objects.get()
-    url = reverse("messages:acknowledge_rules")
+    url = reverse("messages:acknowledge_rules", args=["migration-americas"])
     confirm = {"confirm": "on", "rules_version": edition.rules_version}
     before = last_event_id()
 
@@ -327,7 +328,7 @@ def test_a_failed_audit_write_rolls_back_everything_the_request_did(failure, cli
     assert not RulesAcknowledgement.objects.filter(user=member).exists()
     assert events_after(before) == []
     # Still not confirmed: the library sends them back to the rules.
-    assert get(client, reverse("messages:detail", args=["ADV-03"])).status_code == 302
+    assert get(client, reverse("messages:detail", args=["migration-americas", "ADV-03"])).status_code == 302
 
     # The same POST when the log works: acknowledgement and event together.
     assert post(client, url, confirm).status_code == 302
@@ -337,7 +338,7 @@ def test_a_failed_audit_write_rolls_back_everything_the_request_did(failure, cli
 
 def test_when_even_the_denial_cannot_be_written_the_answer_is_the_error_page(member_client, monkeypatch):
     with audit_create_raises(monkeypatch):
-        response = get(member_client, "/messages/ZZZ-99/")
+        response = get(member_client, "/documents/migration-americas/messages/ZZZ-99/")
     assert_unavailable_page(response)
 
 
@@ -368,13 +369,13 @@ def test_another_societys_members_page_is_a_recorded_denial(society_admin_client
 
 def test_an_unknown_message_is_a_recorded_denial_and_no_read(member_client, member, colombia):
     before = last_event_id()
-    response = get(member_client, "/messages/ZZZ-99/")
+    response = get(member_client, "/documents/migration-americas/messages/ZZZ-99/")
     assert response.status_code == 404
     [row] = events_after(before)
     want = {
         **actor_of(member, colombia, Membership.Role.MEMBER),
         "action": Action.ACCESS_DENIED, "outcome": Outcome.DENIED, "reason": "not found",
-        "target_type": "url", "target_id": "/messages/ZZZ-99/", "message_identifier": "",
+        "target_type": "url", "target_id": "/documents/migration-americas/messages/ZZZ-99/", "message_identifier": "",
         "request_id": response["X-Request-ID"],
     }
     assert fields_of(row, want) == want
@@ -384,7 +385,7 @@ def _read_then_refuse(exception):
     """A view that recorded a read and wrote other data, then refused: the request's transaction
     is rolled back, and with it that read and that data."""
 
-    def message_detail(*, identifier, fetched_by, version_number=None):
+    def message_detail(*, document, identifier, fetched_by, version_number=None):
         audit_record(action=Action.VIEWED_MESSAGE, actor=fetched_by, target_type="message", target_id=identifier)
         RulesAcknowledgement.objects.create(user=fetched_by, document=Document.objects.get(), rules_version="written-before-the-refusal")
         raise exception
@@ -397,7 +398,7 @@ def test_the_denial_survives_the_rollback_of_the_request(exception, reason, memb
     monkeypatch.setattr(library_views.selectors, "message_detail", _read_then_refuse(exception))
     before = last_event_id()
 
-    response = get(member_client, reverse("messages:detail", args=["ADV-03"]))
+    response = get(member_client, reverse("messages:detail", args=["migration-americas", "ADV-03"]))
 
     assert response.status_code == (404 if exception is Http404 else 403)
     [row] = events_after(before)
@@ -411,7 +412,7 @@ def test_the_denial_is_committed_while_the_request_is_rolled_back(audit_log_flus
     monkeypatch.setattr(library_views.selectors, "message_detail", _read_then_refuse(Http404))
     before = last_event_id()
 
-    response = get(member_client, reverse("messages:detail", args=["ADV-03"]))
+    response = get(member_client, reverse("messages:detail", args=["migration-americas", "ADV-03"]))
 
     assert response.status_code == 404
     assert not connection.in_atomic_block
@@ -466,7 +467,7 @@ def test_the_row_gets_the_client_ip_and_a_malformed_header_never_fails_the_page(
     settings.TRUSTED_PROXY_COUNT = proxies
     before = last_event_id()
     response = member_client.get(
-        reverse("messages:detail", args=["ADV-03"]), HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote
+        reverse("messages:detail", args=["migration-americas", "ADV-03"]), HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote
     )
     assert response.status_code == 200
     [row] = events_after(before)

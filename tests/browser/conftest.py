@@ -170,7 +170,11 @@ def enter_totp(page, code=None):
 
 
 def confirm_rules(page):
-    page.wait_for_url(re.compile(r"/how-to-use/"))
+    """From the library (where signing in lands): open the document, whose rules come first; confirm."""
+    page.wait_for_url(re.compile(r"/$|/documents/migration-americas/how-to-use/"))
+    if "/how-to-use/" not in page.url:
+        click_and_wait(page, page.locator("main a[href='/documents/migration-americas/']"))
+    page.wait_for_url(re.compile(r"/documents/migration-americas/how-to-use/"))
     page.check("#id_confirm")
     click_and_wait(page, page.locator("main form button[type=submit]"))
 

@@ -134,8 +134,8 @@ def test_a_members_pages_on_a_desktop_and_on_a_phone(request, new_page, member, 
         page,
         [
             "/",
-            "/sections/detention-deportation/",
-            "/messages/DET-04/",
+            "/documents/migration-americas/sections/detention-deportation/",
+            "/documents/migration-americas/messages/DET-04/",
             "/search/?q=detention",
             f"/briefings/{briefing.pk}/",
             f"/briefings/{briefing.pk}/print/",
@@ -143,8 +143,8 @@ def test_a_members_pages_on_a_desktop_and_on_a_phone(request, new_page, member, 
     )
     assert page.locator(".print-note").count() == 1  # the print included the member's society's note
     phone = signed_in(new_page(viewport=PHONE), member, live_server)
-    failures += check_pages(phone, ["/", "/messages/DET-04/"])
-    failures += too_wide(phone, ["/", "/messages/DET-04/", "/search/?q=detention", f"/briefings/{briefing.pk}/"], NARROWEST)
+    failures += check_pages(phone, ["/", "/documents/migration-americas/messages/DET-04/"])
+    failures += too_wide(phone, ["/", "/documents/migration-americas/messages/DET-04/", "/search/?q=detention", f"/briefings/{briefing.pk}/"], NARROWEST)
     assert_none(request, failures)
 
 
@@ -193,7 +193,7 @@ def test_a_focal_points_regional_overview_and_an_alerts_triage_on_a_desktop_and_
 
 def test_the_checker_finds_a_planted_fault(page, member, live_server):
     """The harness itself: axe runs, sees through the watermark, and reports what it should."""
-    signed_in(page, member, live_server).goto("/messages/DET-04/")
+    signed_in(page, member, live_server).goto("/documents/migration-americas/messages/DET-04/")
     assert axe_violations(page) == []
     page.evaluate(
         """() => {
@@ -215,10 +215,10 @@ def test_a_member_reading_the_official_spanish_translation_on_a_desktop_and_on_a
     member.language = "es"
     member.save(update_fields=["language"])
     page = signed_in(new_page(), member, live_server)
-    pages = ["/", "/sections/detention-deportation/", "/messages/DET-04/", "/search/?q=detenidos", "/how-to-use/", "/help/"]
+    pages = ["/", "/documents/migration-americas/sections/detention-deportation/", "/documents/migration-americas/messages/DET-04/", "/search/?q=detenidos", "/documents/migration-americas/how-to-use/", "/documents/migration-americas/help/"]
     failures = check_pages(page, pages)
     # On a list the original of a translated text is one keypress away, and is announced as English.
-    page.goto("/sections/detention-deportation/")
+    page.goto("/documents/migration-americas/sections/detention-deportation/")
     original = page.locator("#original-DET-04")
     assert not original.is_visible()
     page.locator("#DET-04 details.original-text summary").focus()
@@ -226,6 +226,6 @@ def test_a_member_reading_the_official_spanish_translation_on_a_desktop_and_on_a
     assert original.is_visible() and original.locator("xpath=..").get_attribute("lang") == "en"
     assert page.locator("#text-DET-04").inner_text() == SPANISH["DET-04"]
     phone = signed_in(new_page(viewport=PHONE), member, live_server)
-    failures += check_pages(phone, ["/messages/DET-04/", "/sections/detention-deportation/"])
+    failures += check_pages(phone, ["/documents/migration-americas/messages/DET-04/", "/documents/migration-americas/sections/detention-deportation/"])
     failures += too_wide(phone, pages, NARROWEST)
     assert_none(request, failures)

@@ -64,13 +64,13 @@ def test_a_member_prints_a_watermarked_briefing_of_five_messages_with_notes_in_s
     assert _lang(page) == "es"
 
     # Open a section from the library's table of contents.
-    page.locator(f'main a[href="/sections/{SECTION}/"]').first.click()
-    page.wait_for_url(re.compile(rf"/sections/{SECTION}/$"))
+    page.locator(f'main a[href="/documents/migration-americas/sections/{SECTION}/"]').first.click()
+    page.wait_for_url(re.compile(rf"/documents/migration-americas/sections/{SECTION}/$"))
     assert _lang(page) == "es"
 
     # Its first message into a new briefing.
-    page.locator(f'main a.message-id[href="/messages/{CHOSEN[0]}/"]').click()
-    page.wait_for_url(re.compile(rf"/messages/{CHOSEN[0]}/$"))
+    page.locator(f'main a.message-id[href="/documents/migration-americas/messages/{CHOSEN[0]}/"]').click()
+    page.wait_for_url(re.compile(rf"/documents/migration-americas/messages/{CHOSEN[0]}/$"))
     _add_to_briefing(page, "new")
     page.wait_for_url(re.compile(r"/briefings/new/"))
     page.fill("#id_title", "Reunión con la Defensoría, Cúcuta")
@@ -81,10 +81,10 @@ def test_a_member_prints_a_watermarked_briefing_of_five_messages_with_notes_in_s
 
     # Four more: from the briefing back to the last message added, on to the next one, add it.
     for previous, identifier in zip(CHOSEN, CHOSEN[1:]):
-        page.locator(f'ol.briefing-items > li:last-child a.message-id[href="/messages/{previous}/"]').click()
-        page.wait_for_url(re.compile(rf"/messages/{previous}/$"))
+        page.locator(f'ol.briefing-items > li:last-child a.message-id[href="/documents/migration-americas/messages/{previous}/"]').click()
+        page.wait_for_url(re.compile(rf"/documents/migration-americas/messages/{previous}/$"))
         page.locator(".pager a[rel=next]").click()
-        page.wait_for_url(re.compile(rf"/messages/{identifier}/$"))
+        page.wait_for_url(re.compile(rf"/documents/migration-americas/messages/{identifier}/$"))
         if identifier == NOTED:  # the society's note, beside the canonical text
             assert "CanaryFlagship7" in page.locator(".notes-panel .context-note.own").inner_text()
         _add_to_briefing(page, briefing_id)

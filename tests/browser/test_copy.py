@@ -41,7 +41,7 @@ def _wait_for_copies(page, member, count):
 
 def test_copied_is_announced_once_and_the_button_keeps_its_name(page, member, live_server):
     text = Message.objects.get(identifier="DET-04").current_version.text
-    _open(page, member, live_server, "/messages/DET-04/")
+    _open(page, member, live_server, "/documents/migration-americas/messages/DET-04/")
     button = page.get_by_role("button", name="Copy text", exact=True)
     button.click()
 
@@ -53,7 +53,7 @@ def test_copied_is_announced_once_and_the_button_keeps_its_name(page, member, li
     assert page.locator("button[data-copy-target='text-DET-04']").evaluate("b => b.textContent") == "Copy text"
     assert _clipboard(page) == text
     [event] = _wait_for_copies(page, member, 1)
-    assert (event.message_identifier, event.details) == ("DET-04", {})
+    assert (event.message_identifier, event.details) == ("DET-04", {"document": "migration-americas"})
 
     # A second copy is announced again (the region is emptied first), still by one region.
     button.click()
@@ -64,7 +64,7 @@ def test_copied_is_announced_once_and_the_button_keeps_its_name(page, member, li
 
 
 def test_on_a_page_of_cards_only_the_card_copied_says_so(page, member, live_server):
-    _open(page, member, live_server, "/sections/general-information/")
+    _open(page, member, live_server, "/documents/migration-americas/sections/general-information/")
     cards = page.locator("article.message-card")
     assert cards.count() > 3
     second = cards.nth(1)
@@ -78,7 +78,7 @@ def test_on_a_page_of_cards_only_the_card_copied_says_so(page, member, live_serv
 
 def test_a_copy_with_its_source_ends_with_identifier_and_edition_and_leaves_the_text_alone(page, member, live_server):
     text = Message.objects.get(identifier="DET-04").current_version.text
-    _open(page, member, live_server, "/messages/DET-04/")
+    _open(page, member, live_server, "/documents/migration-americas/messages/DET-04/")
     option = page.get_by_label("With its source (identifier and edition)")
     assert option.is_visible() and not option.is_checked()
     option.check()
@@ -88,11 +88,11 @@ def test_a_copy_with_its_source_ends_with_identifier_and_edition_and_leaves_the_
     assert _clipboard(page) == f"{text} \u2014 Key Messages, DET-04, edition 1"
     assert page.locator("#text-DET-04").inner_text().strip() == text  # the page's text is unchanged
     [event] = _wait_for_copies(page, member, 1)
-    assert event.details == {"with_source": True}
+    assert event.details == {"with_source": True, "document": "migration-americas"}
 
     # Unticked: the text alone again.
     option.uncheck()
     page.get_by_role("button", name="Copy text", exact=True).click()
     assert len(_wait_for_copies(page, member, 2)) == 2
     assert _clipboard(page) == text
-    assert _copies(member)[-1].details == {}
+    assert _copies(member)[-1].details == {"document": "migration-americas"}

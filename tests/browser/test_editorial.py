@@ -83,19 +83,19 @@ def test_an_edition_from_draft_to_readers(request, new_page, live_server, doc_ed
     client = Client()
     client.force_login(member_a)
     reader.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    reader.goto("/")
-    reader.wait_for_url(re.compile(r"/how-to-use/"))
+    reader.goto("/documents/migration-americas/")
+    reader.wait_for_url(re.compile(r"/documents/migration-americas/how-to-use/"))
     assert reader.locator(".rules-diff ins", has_text=NEW_RULE).count() == 1
     reader.check("#id_confirm")
     click_and_wait(reader, reader.get_by_role("button", name="Confirm and continue"))
-    reader.goto("/messages/DET-04/")
+    reader.goto("/documents/migration-americas/messages/DET-04/")
     assert FIXED_TEXT in reader.locator(".canonical-text").first.inner_text()
-    reader.goto("/messages/DET-04/compare/")
+    reader.goto("/documents/migration-americas/messages/DET-04/compare/")
     assert "Children are never detained." in " ".join(reader.locator(".diff ins").all_inner_texts())
 
     # Colombia's note on DET-04 asks for review; the focal point sees who published and who approved.
     admin = signed_in(new_page(), admin_a, live_server)
-    admin.goto("/messages/DET-04/")
+    admin.goto("/documents/migration-americas/messages/DET-04/")
     assert "Canonical text changed — review" in admin.content()
     focal = signed_in(new_page(), ifrc_focal, live_server)
     focal.goto("/audit/?action=published_edition")
@@ -148,3 +148,66 @@ def test_text_typed_when_the_session_ended_is_offered_back_after_signing_in_agai
 
     editor.goto(url)  # saved: nothing is offered any more
     assert not editor.locator("[data-draft-restore]").is_visible()
+
+
+JOINT_TEXT = "The IFRC and the ICRC coordinate their operational messages before any public statement."
+
+
+def test_a_document_for_the_ifrc_and_icrc_created_in_the_browser_is_404_to_a_national_societys_member(
+    new_page, live_server, doc_editor, doc_reviewer, member_a, migration_document_loaded
+):
+    from messages_app.catalogue.models import Document
+    from messages_app.editorial.models import Draft
+    from messages_app.editorial.services import draft_review
+    from tests.accounts import give_document_role
+
+    editor = signed_in(new_page(), doc_editor, live_server)
+    editor.goto("/editorial/new-document/")
+    editor.get_by_label("Title", exact=True).fill("Joint operational messages")
+    editor.get_by_label("Address").fill("joint-operational")
+    editor.check("input[name=audience_all][value='0']")
+    editor.check("input[name=audience][value='ifrc-americas']")
+    editor.check("input[name=audience][value='icrc-americas']")
+    editor.get_by_label("Title of its first section").fill("Operations")
+    editor.get_by_label("Key of its first section").fill("operations")
+    editor.get_by_label("Identifier prefix of its first section").fill("OPS")
+    click_and_wait(editor, editor.get_by_role("button", name="Start the document"))
+    draft_url = editor.url.split("#")[0]
+    editor.goto(draft_url + "topics/")
+    editor.get_by_label("Topics").fill("coordination: Coordination")
+    click_and_wait(editor, editor.get_by_role("button", name="Save", exact=True))
+    editor.goto(draft_url + "messages/new/?section=operations")
+    editor.get_by_role("textbox", name="Text").fill(JOINT_TEXT)
+    editor.check("input[name=topics][value=coordination]")
+    click_and_wait(editor, editor.get_by_role("button", name="Add the message"))
+    editor.goto(draft_url + "texts/")
+    editor.get_by_label("Introduction").fill("Messages the IFRC and the ICRC agreed on.")
+    editor.get_by_label("Handling rules").fill("For IFRC and ICRC staff only.")
+    editor.get_by_label("Help contacts").fill("Regional communications, IFRC and ICRC.")
+    editor.get_by_label("Summary").fill("Joint operational messages.")
+    click_and_wait(editor, editor.get_by_role("button", name="Save", exact=True))
+    click_and_wait(editor, editor.get_by_role("button", name="Submit for review"))
+    assert "Submitted for review" in editor.content(), editor.locator("main").inner_text()[:1500]
+    document = Document.objects.get(slug="joint-operational")
+    assert (document.audience_all, sorted(document.audience.values_list("slug", flat=True))) == (False, ["icrc-americas", "ifrc-americas"])
+    # A platform admin makes the ICRC's reviewer a reviewer of it (their page is tested elsewhere).
+    give_document_role(doc_reviewer, document, "reviewer")
+    draft_review(acting_user=doc_reviewer, draft=Draft.objects.get(document=document), decision="approved")
+    editor.goto(draft_url)
+    click_and_wait(editor, editor.get_by_role("link", name="Publish…"))
+    click_and_wait(editor, editor.get_by_role("button", name="Publish", exact=True))
+    assert "Edition 1 is published." in editor.content()
+
+    # The editor (IFRC) reads it; a Colombian Red Cross member gets 404 on each of its pages.
+    acknowledge_rules(doc_editor)
+    editor.goto("/documents/joint-operational/messages/OPS-01/")
+    assert JOINT_TEXT in editor.locator(".canonical-text").first.inner_text()
+    reader = signed_in(new_page(), member_a, live_server)
+    for path in ("", "messages/OPS-01/", "sections/operations/", "topics/", "help/", "how-to-use/", "print/", "messages/OPS-01/social/"):
+        response = reader.goto(f"/documents/joint-operational/{path}")
+        assert response.status == 404, path
+        assert JOINT_TEXT not in reader.content(), path
+    reader.goto("/")
+    assert "Joint operational messages" not in reader.locator("main").inner_text()
+    reader.goto("/search/?q=operational+messages+public+statement")
+    assert "OPS-01" not in reader.locator("main").inner_text()

@@ -31,8 +31,8 @@ def test_a_wrong_authenticator_code_keeps_the_door_shut(page, society_admin):
     log_in(page, society_admin.email)
     enter_totp(page, code="000000" if totp_code() != "000000" else "111111")
     assert "/accounts/2fa/authenticate/" in page.url
-    page.goto("/sections/detention-deportation/")
-    assert "/sections/" not in page.url  # back to the login stage, whichever step of it
+    page.goto("/documents/migration-americas/sections/detention-deportation/")
+    assert "/documents/migration-americas/sections/" not in page.url  # back to the login stage, whichever step of it
     assert page.locator("#header-q").count() == 0
     assert not AuditEvent.objects.filter(actor_user_id=society_admin.pk, action=Action.VIEWED_SECTION).exists()
     assert AuditEvent.objects.filter(actor_user_id=society_admin.pk, action=Action.MFA_FAILED).exists()
@@ -55,13 +55,13 @@ def test_searching_from_the_header_finds_and_highlights_messages(page, member, l
 
 def test_a_society_admin_adds_a_note_shown_beside_the_canonical_text(page, society_admin, live_server):
     signed_in(page, society_admin, live_server)
-    page.goto("/messages/DET-04/")
-    page.locator(".notes-panel a.button[href='/messages/DET-04/note/']").click()
-    page.wait_for_url(re.compile(r"/messages/DET-04/note/$"))
+    page.goto("/documents/migration-americas/messages/DET-04/")
+    page.locator(".notes-panel a.button[href='/documents/migration-americas/messages/DET-04/note/']").click()
+    page.wait_for_url(re.compile(r"/documents/migration-americas/messages/DET-04/note/$"))
     page.fill("textarea[name=text]", "In Colombia, refer detained migrants to the **155** line. CanaryBrowserNote3")
     page.check("input[name=visibility][value=society]")
     page.locator("main form.stacked-form button.primary[type=submit]").click()
-    page.wait_for_url(re.compile(r"/messages/DET-04/$"))
+    page.wait_for_url(re.compile(r"/documents/migration-americas/messages/DET-04/$"))
 
     note = page.locator(".notes-panel .context-note.own")
     assert "CanaryBrowserNote3" in note.inner_text()
@@ -78,9 +78,9 @@ def test_a_society_admin_adds_a_note_shown_beside_the_canonical_text(page, socie
 
 def test_the_print_preview_of_a_section_carries_the_watermark(page, member, live_server):
     signed_in(page, member, live_server)
-    page.goto("/sections/detention-deportation/")
-    page.locator(".page-tools a[href='/sections/detention-deportation/print/']").click()
-    page.wait_for_url(re.compile(r"/sections/detention-deportation/print/$"))
+    page.goto("/documents/migration-americas/sections/detention-deportation/")
+    page.locator(".page-tools a[href='/documents/migration-americas/sections/detention-deportation/print/']").click()
+    page.wait_for_url(re.compile(r"/documents/migration-americas/sections/detention-deportation/print/$"))
     assert page.locator("tr.print-message").count() == 7
     bottom = page.locator(".print-mark-bottom").inner_text()
     trace_code = TRACE_CODE.search(bottom).group(0)
@@ -100,10 +100,10 @@ def test_the_print_preview_of_a_section_carries_the_watermark(page, member, live
 
 def test_signing_out_closes_the_library(page, member, live_server):
     signed_in(page, member, live_server)
-    page.goto("/sections/detention-deportation/")
+    page.goto("/documents/migration-americas/sections/detention-deportation/")
     click_and_wait(page, page.locator(".nav-account form button[type=submit]"))
     assert page.locator("#header-q").count() == 0
-    page.goto("/sections/detention-deportation/")
-    assert re.search(r"/accounts/login/\?next=/sections/detention-deportation/", page.url)
+    page.goto("/documents/migration-americas/sections/detention-deportation/")
+    assert re.search(r"/accounts/login/\?next=/documents/migration-americas/sections/detention-deportation/", page.url)
     assert page.locator("input[name=login]").is_visible()
     assert AuditEvent.objects.filter(actor_user_id=member.pk, action=Action.LOGGED_OUT).exists()

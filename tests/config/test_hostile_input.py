@@ -445,7 +445,7 @@ CLEAR_ANSWERS = [
     _case("member id of 23 digits", "admin_a", "GET", "/society/colombia/members/" + "9" * 23 + "/", 404),
     # `next` is a path on this site or nothing, never a view name for redirect().
     _case("language next", "anonymous", "POST", reverse("national_societies:language"), 302, "/", body="language=fr&next=9999-12-31"),
-    _case("rules next", "member_a", "POST", reverse("messages:acknowledge_rules"), 302, reverse("messages:home"), body="confirm=on&next=-1"),
+    _case("rules next", "member_a", "POST", reverse("messages:acknowledge_rules", args=["migration-americas"]), 302, reverse("messages:document", args=["migration-americas"]), body="confirm=on&next=-1"),
     # allauth searched sessions by a username our users do not have.
     _case("admin session search", "platform_admin", "GET", "/admin/usersessions/usersession/?q=member", 200),
 ]

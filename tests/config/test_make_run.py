@@ -38,11 +38,11 @@ def test_demo_account_logs_in_with_its_role_and_reads_the_messages(demo_site, em
     assert user.email == email
     membership = membership_of(user)
     assert (membership.national_society.slug, membership.role) == (slug, role)
-    response = client.get(reverse("messages:home"))
-    assert response["Location"].startswith(reverse("messages:acknowledge_rules"))
-    response = client.post(reverse("messages:acknowledge_rules"), {"confirm": "on", "next": "/"})
+    response = client.get(reverse("messages:document", args=["migration-americas"]))
+    assert response["Location"].startswith(reverse("messages:acknowledge_rules", args=["migration-americas"]))
+    response = client.post(reverse("messages:acknowledge_rules", args=["migration-americas"]), {"confirm": "on", "next": "/"})
     assert response["Location"] == "/"
-    assert client.get(reverse("messages:home")).status_code == 200
+    assert client.get(reverse("messages:document", args=["migration-americas"])).status_code == 200
     messages = list(Message.objects.select_related("current_version").order_by("position"))
     assert len(messages) == 65
     if role != "member":  # every message once is enough: the other roles read the first, a middle and the last
@@ -64,9 +64,9 @@ def test_demo_accounts_are_refused_without_debug(db, settings):
 def test_a_demo_reader_in_spanish_sees_the_demonstration_translation_labelled(demo_site):
     client = Client()
     client.post(reverse("account_login"), {"login": "member@colombia.example.org", "password": DEMO_PASSWORD})
-    client.post(reverse("messages:acknowledge_rules"), {"confirm": "on", "next": "/"})
+    client.post(reverse("messages:acknowledge_rules", args=["migration-americas"]), {"confirm": "on", "next": "/"})
     client.post(reverse("national_societies:language"), {"language": "es", "next": "/"})
-    html = client.get(reverse("messages:detail", args=["GEN-01"])).content.decode()
+    html = client.get(reverse("messages:detail", args=["migration-americas", "GEN-01"])).content.decode()
     assert "Traducción oficial." in html and "Las acciones de la Cruz Roja y la Media Luna Roja" in html
-    assert "no es una traducción oficial del Movimiento" in client.get(reverse("messages:home")).content.decode()
-    assert "Todavía no hay traducción oficial de este mensaje" in client.get(reverse("messages:detail", args=["DET-04"])).content.decode()
+    assert "no es una traducción oficial del Movimiento" in client.get(reverse("messages:document", args=["migration-americas"])).content.decode()
+    assert "Todavía no hay traducción oficial de este mensaje" in client.get(reverse("messages:detail", args=["migration-americas", "DET-04"])).content.decode()

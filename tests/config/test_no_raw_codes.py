@@ -48,7 +48,7 @@ def test_the_check_finds_a_raw_code():
 
 
 def test_console_readers_and_account_history_show_labels_not_codes(admin_a, admin_a_client, member_a_client, member_a, platform_admin_client, ifrc_focal_client):
-    member_a_client.get(reverse("messages:detail", args=["DET-04"]))
+    member_a_client.get(reverse("messages:detail", args=["migration-americas", "DET-04"]))
     member_role_change(changed_by=admin_a, membership=Membership.objects.get(user=member_a), role=Membership.Role.SOCIETY_ADMIN)
     pages = {
         "console": ifrc_focal_client.get(reverse("console:events")),

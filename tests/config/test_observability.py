@@ -21,7 +21,7 @@ def _metric(text, name):
 
 def test_metrics_from_this_host_count_requests_and_access_log_rows(member_a_client, db):
     before = AUDIT_ROWS_WRITTEN._value.get()
-    assert member_a_client.get(reverse("messages:detail", args=["DET-04"])).status_code == 200
+    assert member_a_client.get(reverse("messages:detail", args=["migration-americas", "DET-04"])).status_code == 200
     assert AUDIT_ROWS_WRITTEN._value.get() == before + 1
     response = Client(REMOTE_ADDR="127.0.0.1").get(reverse("metrics"))
     assert response.status_code == 200
@@ -80,7 +80,7 @@ def test_a_log_line_is_json_with_the_request_id(member_a_client, caplog):
     handler = Keep()
     logging.getLogger("django.request").addHandler(handler)
     try:
-        response = member_a_client.get("/messages/NOPE-99/")
+        response = member_a_client.get("/documents/migration-americas/messages/NOPE-99/")
     finally:
         logging.getLogger("django.request").removeHandler(handler)
     assert response.status_code == 404
@@ -97,7 +97,7 @@ def test_a_database_that_does_not_answer_is_a_503_without_content(member_a_clien
 
     monkeypatch.setattr("messages_app.reading.views.selectors.message_detail", down)
     member_a_client.raise_request_exception = False
-    response = member_a_client.get(reverse("messages:detail", args=["DET-04"]))
+    response = member_a_client.get(reverse("messages:detail", args=["migration-americas", "DET-04"]))
     assert response.status_code == 503
     assert "Temporarily unavailable" in response.content.decode() and "non-refoulement" not in response.content.decode()
 
@@ -108,7 +108,7 @@ def test_any_other_error_stays_a_500(member_a_client, monkeypatch):
 
     monkeypatch.setattr("messages_app.reading.views.selectors.message_detail", broken)
     member_a_client.raise_request_exception = False
-    assert member_a_client.get(reverse("messages:detail", args=["DET-04"])).status_code == 500
+    assert member_a_client.get(reverse("messages:detail", args=["migration-americas", "DET-04"])).status_code == 500
 
 
 @pytest.mark.db_independent

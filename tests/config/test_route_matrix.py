@@ -12,6 +12,7 @@ from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.html import escape
 
 from audit.models import AuditEvent, AuditFlag
 from messages_app.catalogue.models import Document, Message
@@ -22,6 +23,8 @@ from messages_app.printing.models import Print
 from national_societies.models import NationalSociety
 from national_societies.services import invitation_token_digest
 from tests.accounts import persona, sign_in
+from tests.conftest import shipped_content
+from tests.messages_app.content import JOINT_SECRET, load_joint_document
 
 # The anonymous visitor and the personas of tests/conftest.py (tests.accounts.PERSONAS).
 ROLES = (
@@ -122,6 +125,7 @@ PUBLIC = {
 ROUTES = {
     **{name: ("GET", public()) for name in PUBLIC},
     "messages:home": ("GET", library()),
+    "messages:document": ("GET", library()),
     "messages:section": ("GET", library()),
     "messages:detail": ("GET", library()),
     "messages:version": ("GET", library()),
@@ -510,3 +514,41 @@ def test_platform_admin_reaches_the_admin_and_canonical_text_is_read_only(world)
     assert page.status_code == 200
     assert b'name="_save"' not in page.content  # view only
     assert client.post(f"/admin/messages_app/message/{message_id}/delete/", {"post": "yes"}).status_code == 403
+
+
+# --- A document with a chosen audience ---------------------------------------------------------
+
+# Organisations of the personas outside the IFRC + ICRC audience below: every page of that document
+# is a 404 to them (the route matrix's outcome otherwise).
+OUTSIDE_THE_JOINT_AUDIENCE = {"member_a", "admin_a", "member_b", "admin_b"}
+
+
+def _document_routes():
+    return [(name, keys) for name, keys, _view in URL_ROUTES if name.startswith("messages:") and "document_slug" in keys]
+
+
+@pytest.mark.db_independent
+def test_every_page_of_a_document_is_in_the_audience_matrix():
+    assert len(_document_routes()) >= 20  # the reading, note and print pages of one document
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_document_route_for_role_on_a_document_of_the_ifrc_and_icrc(world, pdfs_not_rendered, role):
+    """The same matrix, on a second document read only by the IFRC and the ICRC: a National Society's
+    people get 404 on every one of its pages; its audience gets what the first document gives them."""
+    users, sample = world
+    load_joint_document(shipped_content())
+    visitor = _Visitor(role, users)
+    mismatches = []
+    for name, keys in sorted(_document_routes(), key=lambda route: _rule(route[0])[0] == "POST"):
+        url = reverse(name, kwargs={**{key: sample[key] for key in keys}, "document_slug": "joint-statement"})
+        method, expectations = _rule(name)
+        expected = NOT_FOUND if role in OUTSIDE_THE_JOINT_AUDIENCE and expectations[role] == OK else expectations[role]
+        client = visitor.client()
+        response = client.post(url, POST_DATA.get(name, {})) if method == "POST" else client.get(url)
+        observed = _outcome(response, expected)
+        if observed != expected:
+            mismatches.append(f"{name} ({method} {url}): expected {expected}, got {observed}")
+        if expected != OK:
+            assert escape(JOINT_SECRET) not in response.content.decode(errors="replace"), f"{name} showed the joint document to {role}"
+    assert mismatches == [], f"{role}:\n" + "\n".join(mismatches)

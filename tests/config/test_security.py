@@ -15,7 +15,7 @@ from tests.factories import TEST_PASSWORD
 
 
 def test_content_pages_carry_the_not_public_headers(member_client, library):
-    response = member_client.get(reverse("messages:detail", args=["GEN-01"]))
+    response = member_client.get(reverse("messages:detail", args=["migration-americas", "GEN-01"]))
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert response["Cache-Control"] == "private, no-store"
     assert response["Referrer-Policy"] == "same-origin"
@@ -29,7 +29,7 @@ def test_content_pages_carry_the_not_public_headers(member_client, library):
 
 
 def test_pages_have_no_inline_script_or_style(member_client, library):
-    pages = [member_client.get(reverse("messages:home")), member_client.get(reverse("messages:detail", args=["GCO-05"]))]
+    pages = [member_client.get(reverse("messages:home")), member_client.get(reverse("messages:detail", args=["migration-americas", "GCO-05"]))]
     pages.append(Client().get("/accounts/login/"))
     for page in pages:
         html = page.content.decode()
@@ -68,8 +68,8 @@ def test_member_can_sign_in_with_email_and_password(client, member, library):
     response = client.post(reverse("account_login"), {"login": member.email, "password": TEST_PASSWORD})
     assert response.status_code == 302
     # First sign-in: the handling rules come before any message.
-    assert client.get(reverse("messages:home"))["Location"] == reverse("messages:acknowledge_rules") + "?next=%2F"
-    client.post(reverse("messages:acknowledge_rules"), {"confirm": "on"})
+    assert client.get(reverse("messages:search"))["Location"] == reverse("messages:acknowledge_rules", args=["migration-americas"]) + "?next=%2Fsearch%2F"
+    client.post(reverse("messages:acknowledge_rules", args=["migration-americas"]), {"confirm": "on"})
     assert client.get(reverse("messages:home")).status_code == 200
 
 

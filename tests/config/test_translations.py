@@ -348,9 +348,9 @@ def test_the_sign_in_page_is_translated(db, language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_library_and_a_message_are_translated(member_client, language):
-    html = _page(member_client, reverse("messages:home"), language)
+    html = _page(member_client, reverse("messages:document", args=["migration-americas"]), language)
     _assert_translated(html, language, "Library", "Contents", "Sign out", "Briefings")
-    html = _page(member_client, reverse("messages:detail", args=["DET-04"]), language)
+    html = _page(member_client, reverse("messages:detail", args=["migration-americas", "DET-04"]), language)
     _assert_translated(html, language, "Copy text", "Topics", "Prepare a social media post with this message")
     canonical = Message.objects.get(identifier="DET-04").current_version.text
     assert escape(canonical) in html or canonical in html  # the canonical text stays as it is, in its language

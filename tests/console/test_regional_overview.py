@@ -204,9 +204,9 @@ def _societies_with_data(count):
     return societies
 
 
-# A request's own (session, user and membership, the rules confirmed, the access log's
-# bookkeeping), the current edition, and one query for every row of the table.
-QUERIES = 7
+# A request's own (session, user and membership, the rules of the reader's documents confirmed, the
+# access log's bookkeeping), the current edition, and one query for every row of the table.
+QUERIES = 8
 
 
 @pytest.mark.parametrize("societies", [2, 5])

@@ -43,3 +43,26 @@ def add_messages(count):
         message.topics.set(section.messages.first().topics.all())
     if connection.vendor == "postgresql":
         _refresh_search_vectors(section.document)
+
+
+JOINT_SECRET = "A message of the IFRC and ICRC's own document, for their staff only."
+
+
+def load_joint_document(content, *, slug="joint-statement", audience=("ifrc-americas", "icrc-americas")):
+    """A second document, "Joint statement", reusing the shipped one's identifiers, section keys and
+    topic slugs (one section, one message whose text is JOINT_SECRET), read only by `audience` (slugs
+    of organisations; None: every organisation)."""
+    from messages_app.catalogue.models import Document
+    from messages_app.catalogue.services import key_messages_load
+    from national_societies.models import NationalSociety
+
+    first_section = content.sections[0]
+    message = dataclasses.replace(first_section.messages[0], text=JOINT_SECRET, children=())
+    section = dataclasses.replace(first_section, messages=(message,), subsections=())
+    key_messages_load(content=dataclasses.replace(content, slug=slug, title="Joint statement", edition="1", sections=(section,)))
+    document = Document.objects.get(slug=slug)
+    if audience is not None:
+        document.audience_all = False
+        document.save(update_fields=["audience_all"])
+        document.audience.set(NationalSociety.objects.filter(slug__in=audience))
+    return document

@@ -54,7 +54,7 @@ def test_a_group_change_is_recorded(platform_admin_client, platform_admin):
 
 
 def test_ending_a_session_in_the_admin_is_recorded(platform_admin_client, member_a_client, member_a):
-    member_a_client.get(reverse("messages:help"))  # the session is tracked on its first request
+    member_a_client.get(reverse("messages:help", args=["migration-americas"]))  # the session is tracked on its first request
     session = UserSession.objects.get(user=member_a)
     response = platform_admin_client.post(reverse("admin:usersessions_usersession_delete", args=[session.pk]), {"post": "yes"})
     assert response.status_code == 302

@@ -572,9 +572,9 @@ def test_accepting_creates_the_account_membership_and_signs_in(client, pending, 
     assert int(client.session[SESSION_KEY]) == user.pk
     assert INVITATION_SESSION_KEY not in client.session
     # Signed in: the next page is the handling rules, not the sign-in page.
-    home = client.get(reverse("messages:home"))
+    home = client.get(reverse("messages:search"))
     assert home.status_code == 302
-    assert home["Location"].startswith(reverse("messages:acknowledge_rules"))
+    assert home["Location"].startswith(reverse("messages:acknowledge_rules", args=["migration-americas"]))
 
 
 def test_the_new_password_signs_in(client, pending):

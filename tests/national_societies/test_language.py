@@ -40,7 +40,7 @@ def test_a_signed_in_users_choice_is_saved_on_the_account_and_follows_them(membe
     assert member.language == "es"
     fresh = Client()
     fresh.force_login(member)  # another browser: no cookie yet
-    page = fresh.get(reverse("messages:help"))
+    page = fresh.get(reverse("messages:help", args=["migration-americas"]))
     assert _lang(page) == "es"
 
 

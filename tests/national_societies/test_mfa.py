@@ -70,10 +70,10 @@ def _pages_for(colombia):
     """Library pages, society pages and the admin: all closed until TOTP is set up."""
     return [
         reverse("messages:home"),
-        reverse("messages:topics"),
+        reverse("messages:topics", args=["migration-americas"]),
         reverse("messages:search") + "?q=children",
-        reverse("messages:help"),
-        reverse("messages:acknowledge_rules"),
+        reverse("messages:help", args=["migration-americas"]),
+        reverse("messages:acknowledge_rules", args=["migration-americas"]),
         reverse("national_societies:society_home"),
         reverse("national_societies:members", args=[colombia.slug]),
         reverse("national_societies:invitation_new", args=[colombia.slug]),
@@ -145,7 +145,7 @@ def test_with_an_authenticator_every_mfa_change_asks_for_the_password_again(clie
 
 def test_members_are_not_forced_to_set_up_totp(member_client, member):
     assert not has_totp(member)
-    for url in (reverse("messages:home"), reverse("messages:topics"), reverse("national_societies:my_account")):
+    for url in (reverse("messages:home"), reverse("messages:topics", args=["migration-americas"]), reverse("national_societies:my_account")):
         assert member_client.get(url).status_code == 200, url
 
 
@@ -191,8 +191,8 @@ def test_a_privileged_user_sets_up_totp_through_allauth_and_then_reaches_pages(c
     assert decrypt_secret(authenticator.data["secret"]) == secret
 
     # From now on the pages open (after the rules, which come next).
-    home = client.get(reverse("messages:home"))
-    assert home["Location"].startswith(reverse("messages:acknowledge_rules"))
+    home = client.get(reverse("messages:search"))
+    assert home["Location"].startswith(reverse("messages:acknowledge_rules", args=["migration-americas"]))
     acknowledge_rules(privileged_no_mfa)
     assert client.get(reverse("messages:home")).status_code == 200
     assert client.get(reverse("national_societies:members", args=[colombia.slug])).status_code == 200
@@ -371,7 +371,7 @@ def test_the_demo_platform_admin_signs_in_with_the_documented_secret(settings, l
     stored = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"]
     assert stored != DEMO_TOTP_SECRET and decrypt_secret(stored) == DEMO_TOTP_SECRET
     # TOTP is set up: no redirect to the set-up page, only to the rules, then the admin opens.
-    assert client.get(reverse("admin:index"))["Location"].startswith(reverse("messages:acknowledge_rules"))
+    assert client.get(reverse("admin:index"))["Location"].startswith(reverse("messages:acknowledge_rules", args=["migration-americas"]))
     acknowledge_rules(user)
     assert client.get(reverse("admin:index")).status_code == 200
 

@@ -24,7 +24,7 @@ from tests.accounts import acknowledge_rules
 from tests.factories import TEST_PASSWORD, MembershipFactory
 
 NEW_PASSWORD = "a-different-passphrase-for-tests-91"
-PAGE = reverse("messages:topics")
+PAGE = reverse("messages:topics", args=["migration-americas"])
 LOGIN_URL = reverse("account_login")
 
 
@@ -93,7 +93,7 @@ def test_an_idle_session_is_signed_out_with_a_message_and_deleted(member_client,
 
     response = member_client.get(PAGE + "?x=1")
     assert response.status_code == 302
-    assert response["Location"] == f"{LOGIN_URL}?next=/topics/%3Fx%3D1"
+    assert response["Location"] == f"{LOGIN_URL}?next=/documents/migration-americas/topics/%3Fx%3D1"
     assert not response.wsgi_request.user.is_authenticated
     assert not Session.objects.filter(session_key=key).exists()
     assert not UserSession.objects.filter(session_key=key).exists()
@@ -125,7 +125,7 @@ def test_a_session_older_than_the_absolute_limit_is_signed_out_even_when_active(
 def test_an_expired_post_does_nothing_and_redirects_to_login(client, member, library):
     client.force_login(member)  # rules not confirmed yet: the POST below would confirm them
     set_session(client, **{LAST_SEEN_KEY: time.time() - django_settings.SESSION_IDLE_TIMEOUT - 5})
-    response = client.post(reverse("messages:acknowledge_rules"), {"confirm": "on"})
+    response = client.post(reverse("messages:acknowledge_rules", args=["migration-americas"]), {"confirm": "on"})
     assert response.status_code == 302
     assert response["Location"] == f"{LOGIN_URL}?next=/"
     assert not member.rules_acknowledgements.exists()

@@ -70,7 +70,10 @@ def add_form_of(response):
 
 
 def form_messages(form):
-    return [value for name, value in form["fields"] if name == "message"]
+    """The identifiers the form adds (each sent as "<document slug>:<identifier>")."""
+    values = [value for name, value in form["fields"] if name == "message"]
+    assert all(value.startswith("migration-americas:") for value in values), values
+    return [value.partition(":")[2] for value in values]
 
 
 def item_ids(briefing):
@@ -106,20 +109,20 @@ NEW_FORM = {"title": "Meeting with the mayor", "occasion": "meeting", "occasion_
 
 
 def _message_page(client):
-    return client.get(reverse("messages:detail", args=["ADV-03"])), ["ADV-03"]
+    return client.get(reverse("messages:detail", args=["migration-americas", "ADV-03"])), ["ADV-03"]
 
 
 def _section_page(client):
     expected = list(
         Message.objects.filter(section__key="detention-deportation", retired_in__isnull=True).order_by("position").values_list("identifier", flat=True)
     )
-    return client.get(reverse("messages:section", args=["detention-deportation"])), expected
+    return client.get(reverse("messages:section", args=["migration-americas", "detention-deportation"])), expected
 
 
 def _topic_page(client):
     topic = Topic.objects.get(slug="children-adolescents")
     expected = list(topic.messages.filter(retired_in__isnull=True).order_by("position").values_list("identifier", flat=True))
-    return client.get(reverse("messages:topic", args=[topic.slug])), expected
+    return client.get(reverse("messages:topic", args=["migration-americas", topic.slug])), expected
 
 
 def _search_page(client):
@@ -171,7 +174,7 @@ def test_add_form_on_each_kind_of_page_creates_a_new_briefing_with_its_messages(
     assert "<h1>Meeting with the mayor</h1>" in html
     assert f'<p class="meta">Meeting · March 12, 2025 · {len(expected)} message' in html
     for identifier in expected:
-        assert f'class="message-id" href="{reverse("messages:detail", args=[identifier])}">{identifier}</a>' in html
+        assert f'class="message-id" href="{reverse("messages:detail", args=["migration-americas", identifier])}">{identifier}</a>' in html
 
 
 @pytest.mark.parametrize("kind", PAGES)
@@ -249,7 +252,7 @@ def test_creation_form_refuses_invalid_title_occasion_or_date(member_client):
         assert not Briefing.objects.exists(), change
         # The messages chosen are kept for the next attempt.
         assert [m.identifier for m in response.context["chosen"]] == ["ADV-03"], change
-        assert 'name="message" value="ADV-03"' in response.content.decode(), change
+        assert 'name="message" value="migration-americas:ADV-03"' in response.content.decode(), change
 
 
 def test_edit_form_refuses_invalid_title_occasion_or_date(member_client, member):
@@ -531,7 +534,7 @@ def test_anyone_but_the_author_gets_404_on_every_briefing_url(member, outsiders)
         denials = AuditEvent.objects.filter(action=Action.ACCESS_DENIED, actor_user_id=outsider.pk).count()
         assert denials == len(urls) + 1, who
         assert "Mine alone" not in client.get(reverse("messages:briefings")).content.decode(), who
-        assert "Mine alone" not in client.get(reverse("messages:detail", args=["ADV-03"])).content.decode(), who
+        assert "Mine alone" not in client.get(reverse("messages:detail", args=["migration-americas", "ADV-03"])).content.decode(), who
     # And the author still reaches all of it.
     assert owner.get(reverse("messages:briefing", args=[briefing.pk])).status_code == 200
     assert owner.get(reverse("messages:print_marks", args=[trace_code])).status_code == 200

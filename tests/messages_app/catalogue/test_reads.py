@@ -19,7 +19,7 @@ from tests.messages_app.content import with_message_text
 
 
 def test_a_message_page_leaves_a_read_receipt_once_per_version(member, member_client, library):
-    url = reverse("messages:detail", args=["DET-01"])
+    url = reverse("messages:detail", args=["migration-americas", "DET-01"])
     member_client.get(url)
     member_client.get(url)
     assert list(MessageRead.objects.filter(user=member).values_list("message__identifier", "version_number")) == [("DET-01", 1)]
@@ -27,25 +27,25 @@ def test_a_message_page_leaves_a_read_receipt_once_per_version(member, member_cl
 
 
 def test_a_copy_leaves_no_receipt_but_a_page_of_several_messages_leaves_one_each(member, member_client, library):
-    member_client.post(reverse("messages:copied", args=["DET-01"]))
+    member_client.post(reverse("messages:copied", args=["migration-americas", "DET-01"]))
     assert not MessageRead.objects.filter(user=member).exists()
-    member_client.get(reverse("messages:section", args=["detention-deportation"]))
+    member_client.get(reverse("messages:section", args=["migration-americas", "detention-deportation"]))
     section = set(Message.objects.filter(section__key="detention-deportation", retired_in__isnull=True).values_list("pk", flat=True))
     assert set(MessageRead.objects.filter(user=member).values_list("message_id", flat=True)) == section
 
 
 def test_changes_since_last_visit_never_read_the_access_log(member_client, library):
-    member_client.get(reverse("messages:detail", args=["DET-01"]))
+    member_client.get(reverse("messages:detail", args=["migration-americas", "DET-01"]))
     key_messages_load(content=with_message_text(shipped_content(), "DET-01", "Reworded.", edition="2"))
     with CaptureQueriesContext(connection) as queries:
-        page = member_client.get(reverse("messages:changes")).content.decode()
+        page = member_client.get(reverse("messages:changes", args=["migration-americas"])).content.decode()
     assert "DET-01" in page and "you read version 1, now version 2" in page
     reads_of_the_log = [q["sql"] for q in queries.captured_queries if "audit_auditevent" in q["sql"] and not q["sql"].startswith("INSERT")]
     assert reads_of_the_log == []
 
 
 def test_a_print_watermark_comes_from_its_own_row_not_from_the_access_log(member, member_client, library):
-    response = member_client.get(reverse("messages:document_print"))
+    response = member_client.get(reverse("messages:document_print", args=["migration-americas"]))
     printed = Print.objects.get(reader=member)
     assert printed.trace_code in response.content.decode()
     event = AuditEvent.objects.get(action=Action.PRINTED, actor_user_id=member.pk)
@@ -63,14 +63,14 @@ def test_a_print_and_its_access_log_row_are_written_together_or_not_at_all(membe
         raise DatabaseError("disk full (simulated)")
 
     monkeypatch.setattr(AuditEvent.objects, "bulk_create", refuse)
-    assert member_client.get(reverse("messages:document_print")).status_code == 503
+    assert member_client.get(reverse("messages:document_print", args=["migration-americas"])).status_code == 503
     assert not Print.objects.exists()
 
 
 def test_the_reads_switch_turns_off_receipts_with_the_rows(member, member_client, library, settings):
     settings.AUDIT_READS_ENABLED = False
-    member_client.get(reverse("messages:detail", args=["DET-01"]))
-    member_client.get(reverse("messages:changes"))
+    member_client.get(reverse("messages:detail", args=["migration-americas", "DET-01"]))
+    member_client.get(reverse("messages:changes", args=["migration-americas"]))
     assert not MessageRead.objects.exists()
     assert not AuditEvent.objects.filter(action__in=[Action.VIEWED_MESSAGE, Action.NOTE_VIEWED]).exists()
 

@@ -121,7 +121,7 @@ def test_the_whole_journey_in_the_browserless_client(doc_editor_client, doc_revi
     response = doc_editor_client.post(reverse("editorial:publish", args=[draft.pk]), {"when": "now"})
     assert response.status_code == 302
     assert Edition.objects.current_first().first().label == "2"
-    page = member_a_client.get(reverse("messages:detail", args=["DET-04"]), follow=True).content.decode()
+    page = member_a_client.get(reverse("messages:detail", args=["migration-americas", "DET-04"]), follow=True).content.decode()
     assert "Published through the app, tightened." in page
 
 

@@ -49,7 +49,7 @@ def _page(response):
 
 @pytest.mark.parametrize("refused", [ContextNote, AuditEvent], ids=["note row", "access-log row"])
 def test_a_save_refused_by_a_busy_database_gives_the_form_back_with_the_text(busy_editor, refused):
-    url = reverse("messages:message_note", args=[MESSAGE_ID])
+    url = reverse("messages:message_note", args=["migration-americas", MESSAGE_ID])
     canonical = Message.objects.select_related("current_version").get(identifier=MESSAGE_ID).current_version.text
     form = {"text": TYPED, "visibility": "society", "revision": "", "note": ""}
     with refusing_inserts_into(refused):
@@ -71,7 +71,7 @@ def test_a_save_refused_by_a_busy_database_gives_the_form_back_with_the_text(bus
 
 
 def test_an_edit_refused_by_a_busy_database_keeps_the_revision_it_started_from(busy_editor):
-    url = reverse("messages:message_note", args=[MESSAGE_ID])
+    url = reverse("messages:message_note", args=["migration-americas", MESSAGE_ID])
     assert busy_editor.post(url, {"text": "First version.", "visibility": "society", "revision": "", "note": ""}).status_code == 302
     note = ContextNote.objects.get()
     form = {"text": TYPED, "visibility": "region", "revision": str(note.revision), "note": str(note.pk)}
@@ -89,7 +89,7 @@ def test_an_edit_refused_by_a_busy_database_keeps_the_revision_it_started_from(b
 
 def test_a_section_note_too(busy_editor):
     section = Section.objects.order_by("position").first()
-    url = reverse("messages:section_note", args=[section.key])
+    url = reverse("messages:section_note", args=["migration-americas", section.key])
     with refusing_inserts_into(ContextNote):
         response = busy_editor.post(url, {"text": TYPED, "visibility": "society", "revision": "", "note": ""})
     assert response.status_code == 503
@@ -97,7 +97,7 @@ def test_a_section_note_too(busy_editor):
 
 
 def test_other_database_errors_are_not_taken_for_a_busy_database(busy_editor):
-    url = reverse("messages:message_note", args=[MESSAGE_ID])
+    url = reverse("messages:message_note", args=["migration-americas", MESSAGE_ID])
     with refusing_inserts_into(ContextNote, error="no such table: notes"), pytest.raises(OperationalError):
         busy_editor.post(url, {"text": TYPED, "visibility": "society", "revision": "", "note": ""})
 
@@ -105,7 +105,7 @@ def test_other_database_errors_are_not_taken_for_a_busy_database(busy_editor):
 def test_opening_the_form_still_records_its_reads_in_the_requests_transaction(busy_editor):
     """The two views open the request's transaction themselves: a GET whose access-log row cannot be
     written is still not served (503 from the access log, not the form)."""
-    url = reverse("messages:message_note", args=[MESSAGE_ID])
+    url = reverse("messages:message_note", args=["migration-americas", MESSAGE_ID])
     with refusing_inserts_into(AuditEvent, error="disk I/O error"):
         response = busy_editor.get(url)
     assert response.status_code == 503

@@ -46,11 +46,11 @@ def _client(user):
 
 
 def _edit_url():
-    return reverse("messages:message_note", args=[MESSAGE_ID])
+    return reverse("messages:message_note", args=["migration-americas", MESSAGE_ID])
 
 
 def _message_html(client):
-    return client.get(reverse("messages:detail", args=[MESSAGE_ID])).content.decode()
+    return client.get(reverse("messages:detail", args=["migration-americas", MESSAGE_ID])).content.decode()
 
 
 def _form_data(response, **changes):
@@ -82,7 +82,7 @@ def _note(author, text=f"Colombian context {CANARY}.", visibility=Visibility.SOC
 def test_a_member_without_the_editor_flag_cannot_write(member_client, member, message):
     assert member_client.get(_edit_url()).status_code == 404
     assert member_client.post(_edit_url(), {"text": "Mine.", "visibility": "society"}).status_code == 404
-    assert member_client.get(reverse("messages:section_note", args=[SECTION_KEY])).status_code == 404
+    assert member_client.get(reverse("messages:section_note", args=["migration-americas", SECTION_KEY])).status_code == 404
     with pytest.raises(PermissionDenied):
         note_save(acting_user=member, message=message, text="Mine.", visibility="society", expected_revision=None)
     assert not ContextNote.objects.exists()
@@ -392,7 +392,7 @@ def test_deletion_is_soft_hidden_everywhere_history_kept_and_an_admin_undoes_it(
         assert CANARY not in _message_html(client)
         search = client.get(reverse("messages:search"), {"q": "zebrafinch"})
         assert CANARY not in search.content.decode() and search.context["notes"] == []
-    coverage = focal_client.get(reverse("messages:notes_coverage")).context["coverage"]
+    coverage = focal_client.get(reverse("messages:notes_coverage", args=["migration-americas"])).context["coverage"]
     assert {s.slug: total for s, _cells, total in coverage.rows}["colombia"] == 0
     # Its society still reads its history; nobody else does, whatever the visibility was.
     history = member_client.get(reverse("messages:note_history", args=[note.pk]))
@@ -518,7 +518,7 @@ def test_preview_renders_without_saving(society_admin_client):
 
 def test_a_section_note_is_written_on_the_section_page(society_admin_client, society_admin, colombia):
     section = Section.objects.get(key=SECTION_KEY)
-    url = reverse("messages:section_note", args=[SECTION_KEY])
+    url = reverse("messages:section_note", args=["migration-americas", SECTION_KEY])
     assert url in society_admin_client.get(section.get_absolute_url()).content.decode()
     response = society_admin_client.post(url, {"text": f"Section context {CANARY}.", "visibility": "focal_points"})
     assert response.status_code == 302 and response["Location"] == section.get_absolute_url()

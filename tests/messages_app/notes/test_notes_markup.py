@@ -263,12 +263,12 @@ def _check_page(response, *, expect_canary=True):
 
 
 def test_hostile_note_on_the_message_page(hostile, member_client):
-    _check_page(member_client.get(reverse("messages:detail", args=["DET-04"])))
+    _check_page(member_client.get(reverse("messages:detail", args=["migration-americas", "DET-04"])))
 
 
 def test_hostile_note_for_another_society_and_in_search(hostile):
     reader = sign_in(Client(), _person("mexico", Membership.Role.MEMBER, "member@mexico.example.org"))
-    _check_page(reader.get(reverse("messages:detail", args=["DET-04"])))
+    _check_page(reader.get(reverse("messages:detail", args=["migration-americas", "DET-04"])))
     page = _check_page(reader.get(reverse("messages:search"), {"q": "zebrafinch"}))
     assert len(page.note_bodies) == 1
 
@@ -281,7 +281,7 @@ def test_hostile_note_on_the_section_page(library, society_admin, member_client)
         visibility="society",
         expected_revision=None,
     )
-    _check_page(member_client.get(reverse("messages:section", args=["detention-deportation"])))
+    _check_page(member_client.get(reverse("messages:section", args=["migration-americas", "detention-deportation"])))
 
 
 def test_hostile_note_in_history_edit_preview_confirm_and_conflict_pages(hostile, society_admin, society_admin_client):
@@ -291,7 +291,7 @@ def test_hostile_note_in_history_edit_preview_confirm_and_conflict_pages(hostile
     _check_page(response, expect_canary=False)
     assert "CanaryHostileQ3 zebrafinch <script>alert('s')</script>" in "".join(_all_text(response))
     # The edit page puts the raw text in a textarea: escaped.
-    edit_url = reverse("messages:message_note", args=["DET-04"])
+    edit_url = reverse("messages:message_note", args=["migration-americas", "DET-04"])
     response = client.get(edit_url)
     _check_page(response, expect_canary=False)
     assert response.context["form"]["text"].value() == PAYLOAD
@@ -323,7 +323,7 @@ def _all_text(response):
 
 def test_pages_without_notes_parse_cleanly(library, member_client):
     """The check itself: pages pass it without any note (so a failure above is the note's doing)."""
-    for url in (reverse("messages:detail", args=["DET-04"]), reverse("messages:search") + "?q=detention"):
+    for url in (reverse("messages:detail", args=["migration-americas", "DET-04"]), reverse("messages:search") + "?q=detention"):
         page = Page(member_client.get(url).content.decode())
         page.assert_inert()
         assert page.note_bodies == []

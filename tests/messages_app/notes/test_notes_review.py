@@ -82,24 +82,24 @@ def test_a_new_edition_that_changes_the_message_flags_its_note(noted, member, ne
     assert not unchanged.needs_review and not section.needs_review
 
     client = _client(member)
-    html = client.get(reverse("messages:detail", args=[CHANGED])).content.decode()
+    html = client.get(reverse("messages:detail", args=["migration-americas", CHANGED])).content.decode()
     assert FLAG in html
-    assert FLAG not in client.get(reverse("messages:detail", args=[UNCHANGED])).content.decode()
-    assert FLAG not in client.get(reverse("messages:section", args=["detention-deportation"])).content.decode()
+    assert FLAG not in client.get(reverse("messages:detail", args=["migration-americas", UNCHANGED])).content.decode()
+    assert FLAG not in client.get(reverse("messages:section", args=["migration-americas", "detention-deportation"])).content.decode()
     # Readers in other societies of a region note see the flag too: the note may no longer fit.
     mexican = _person("mexico", Membership.Role.MEMBER, "member@mexico.example.org")
-    assert FLAG in _client(mexican).get(reverse("messages:detail", args=[CHANGED])).content.decode()
+    assert FLAG in _client(mexican).get(reverse("messages:detail", args=["migration-americas", CHANGED])).content.decode()
 
 
 def test_the_overview_lists_the_notes_that_need_review(noted, society_admin, member, new_text):
     _new_edition(new_text)
-    edit_url = reverse("messages:message_note", args=[CHANGED])
+    edit_url = reverse("messages:message_note", args=["migration-americas", CHANGED])
     overview = _client(society_admin).get(reverse("messages:notes_overview"))
     assert [n.message.identifier for n in overview.context["overview"].needs_review] == [CHANGED]
     html = overview.content.decode()
     assert "1 note needs review" in html
     assert edit_url in html
-    assert reverse("messages:message_note", args=[UNCHANGED]) not in html
+    assert reverse("messages:message_note", args=["migration-americas", UNCHANGED]) not in html
     # A member sees what needs review, without the link to a page they may not open.
     html = _client(member).get(reverse("messages:notes_overview")).content.decode()
     assert "1 note needs review" in html and edit_url not in html
@@ -107,7 +107,7 @@ def test_the_overview_lists_the_notes_that_need_review(noted, society_admin, mem
 
 def test_the_edit_page_shows_the_canonical_diff(noted, society_admin, old_text, new_text):
     _new_edition(new_text)
-    response = _client(society_admin).get(reverse("messages:message_note", args=[CHANGED]))
+    response = _client(society_admin).get(reverse("messages:message_note", args=["migration-americas", CHANGED]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Canonical text changed since this note was written" in html
@@ -123,7 +123,7 @@ def test_the_edit_page_shows_the_canonical_diff(noted, society_admin, old_text, 
     # The canonical text shown is the new one; the note is unchanged.
     assert "must always be fully respected" in html
     # No diff on the page of a note that needs no review.
-    response = _client(society_admin).get(reverse("messages:message_note", args=[UNCHANGED]))
+    response = _client(society_admin).get(reverse("messages:message_note", args=["migration-americas", UNCHANGED]))
     assert response.context["canonical_change"] is None
     assert "Canonical text changed since this note was written" not in response.content.decode()
 
@@ -133,7 +133,7 @@ def test_confirming_clears_the_flag_and_records_a_revision(noted, society_admin,
     _new_edition(new_text)
     current = Message.objects.get(identifier=CHANGED).current_version
     response = _client(society_admin).post(reverse("messages:note_confirm_review", args=[changed.pk]))
-    assert response.status_code == 302 and response["Location"] == reverse("messages:detail", args=[CHANGED])
+    assert response.status_code == 302 and response["Location"] == reverse("messages:detail", args=["migration-americas", CHANGED])
     changed.refresh_from_db()
     assert not changed.needs_review
     assert changed.anchored_version == current and current.number == 2
@@ -143,7 +143,7 @@ def test_confirming_clears_the_flag_and_records_a_revision(noted, society_admin,
     event = AuditEvent.objects.filter(action=Action.NOTE_EDITED, target_id=str(changed.pk)).get()
     assert event.details["confirmed_against_version"] == current.pk
     assert event.actor_organisation_id == colombia.pk and event.message_version == 2
-    assert FLAG not in _client(member).get(reverse("messages:detail", args=[CHANGED])).content.decode()
+    assert FLAG not in _client(member).get(reverse("messages:detail", args=["migration-americas", CHANGED])).content.decode()
     assert _client(society_admin).get(reverse("messages:notes_overview")).context["overview"].needs_review == []
     # Confirming again changes nothing.
     note_confirm_review(acting_user=society_admin, note=changed)
@@ -155,9 +155,9 @@ def test_editing_the_note_clears_the_flag(noted, society_admin, new_text):
     changed = noted[0]
     _new_edition(new_text)
     client = _client(society_admin)
-    form = client.get(reverse("messages:message_note", args=[CHANGED])).context["form"]
+    form = client.get(reverse("messages:message_note", args=["migration-americas", CHANGED])).context["form"]
     response = client.post(
-        reverse("messages:message_note", args=[CHANGED]),
+        reverse("messages:message_note", args=["migration-americas", CHANGED]),
         {"text": "Our note, revised for edition 2.", "visibility": "region", "revision": form["revision"].value(), "note": form["note"].value()},
     )
     assert response.status_code == 302
@@ -251,11 +251,11 @@ def test_the_page_of_an_earlier_version_shows_no_notes_panel(noted, member, new_
     while the message has one)."""
     _new_edition(new_text)
     client = _client(member)
-    old = client.get(reverse("messages:version", args=[CHANGED, 1]))
+    old = client.get(reverse("messages:version", args=["migration-americas", CHANGED, 1]))
     assert old.status_code == 200
     html = old.content.decode()
     assert "You are reading version 1" in html
     assert 'class="notes-panel"' not in html and "No note yet." not in html
     assert "Our note on the principle." not in html
-    current = client.get(reverse("messages:detail", args=[CHANGED])).content.decode()
+    current = client.get(reverse("messages:detail", args=["migration-americas", CHANGED])).content.decode()
     assert 'class="notes-panel"' in current and "Our note on the principle." in current

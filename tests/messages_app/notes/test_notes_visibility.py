@@ -101,7 +101,7 @@ def _check_reader(readers, visibility, reader, message_note, section_note):
 
     # Message page.
     before = _viewed(user, message_note)
-    response = client.get(reverse("messages:detail", args=[MESSAGE_ID]))
+    response = client.get(reverse("messages:detail", args=["migration-americas", MESSAGE_ID]))
     assert response.status_code == 200
     html = response.content.decode()
     assert (MESSAGE_CANARY in html) is sees
@@ -113,7 +113,7 @@ def _check_reader(readers, visibility, reader, message_note, section_note):
 
     # Section page, with the section's note.
     before = _viewed(user, section_note)
-    response = client.get(reverse("messages:section", args=[SECTION_KEY]))
+    response = client.get(reverse("messages:section", args=["migration-americas", SECTION_KEY]))
     assert response.status_code == 200
     assert (SECTION_CANARY in response.content.decode()) is sees
     assert _viewed(user, section_note) - before == (1 if sees else 0)
@@ -142,13 +142,13 @@ def _check_reader(readers, visibility, reader, message_note, section_note):
     assert response.status_code == 200
     html = response.content.decode()
     assert MESSAGE_CANARY not in html and SECTION_CANARY not in html
-    assert (reverse("messages:detail", args=[MESSAGE_ID]) in html) is colombian
-    assert (reverse("messages:section", args=[SECTION_KEY]) in html) is colombian
+    assert (reverse("messages:detail", args=["migration-americas", MESSAGE_ID]) in html) is colombian
+    assert (reverse("messages:section", args=["migration-americas", SECTION_KEY]) in html) is colombian
     # Document order: the section (position 5) comes before DET-04 (section 9).
     assert [n.pk for n in response.context["overview"].notes] == ([section_note.pk, message_note.pk] if colombian else [])
 
     # Coverage matrix: focal points and platform admins; counts only, whatever the visibility.
-    response = client.get(reverse("messages:notes_coverage"))
+    response = client.get(reverse("messages:notes_coverage", args=["migration-americas"]))
     if reader in COVERAGE_READERS:
         assert response.status_code == 200
         html = response.content.decode()
@@ -164,7 +164,7 @@ def _check_reader(readers, visibility, reader, message_note, section_note):
         assert response.status_code == 404
 
     # The edit page: only Colombia's editors ever get Colombia's note in the form.
-    response = client.get(reverse("messages:message_note", args=[MESSAGE_ID]))
+    response = client.get(reverse("messages:message_note", args=["migration-americas", MESSAGE_ID]))
     assert response.status_code == (200 if reader in ("col_admin", "mex_admin") else 404)
     assert (MESSAGE_CANARY in response.content.decode()) is (reader == "col_admin")
 
@@ -174,7 +174,7 @@ def test_every_view_records_the_actor_and_note(readers):
     message_note, _section_note = _colombian_notes(readers["col_admin"], Visibility.REGION)
     reader = readers["mex_member"]
     client = sign_in(Client(), reader)
-    client.get(reverse("messages:detail", args=[MESSAGE_ID]))
+    client.get(reverse("messages:detail", args=["migration-americas", MESSAGE_ID]))
     event = AuditEvent.objects.get(action=Action.NOTE_VIEWED, target_id=str(message_note.pk))
     assert event.target_type == "note"
     assert event.actor_user_id == reader.pk
@@ -187,8 +187,8 @@ def test_every_view_records_the_actor_and_note(readers):
 def test_pages_without_a_readable_note_record_no_note_view(readers):
     _colombian_notes(readers["col_admin"], Visibility.SOCIETY)
     client = sign_in(Client(), readers["mex_admin"])
-    client.get(reverse("messages:detail", args=[MESSAGE_ID]))
-    client.get(reverse("messages:section", args=[SECTION_KEY]))
+    client.get(reverse("messages:detail", args=["migration-americas", MESSAGE_ID]))
+    client.get(reverse("messages:section", args=["migration-americas", SECTION_KEY]))
     client.get(reverse("messages:search"), {"q": SEARCH_WORD})
     assert not AuditEvent.objects.filter(action=Action.NOTE_VIEWED).exists()
 
@@ -203,14 +203,14 @@ def test_several_societies_notes_side_by_side(readers):
     argentina_admin = _person("argentina", Membership.Role.SOCIETY_ADMIN, "admin@argentina.example.org")
     note_save(acting_user=argentina_admin, message=message, text="Argentina to focal points CanaryArgQ4.", visibility=Visibility.FOCAL_POINTS, expected_revision=None)
 
-    html = sign_in(Client(), readers["col_member"]).get(reverse("messages:detail", args=[MESSAGE_ID])).content.decode()
+    html = sign_in(Client(), readers["col_member"]).get(reverse("messages:detail", args=["migration-americas", MESSAGE_ID])).content.decode()
     assert "CanaryColQ1" in html and "CanaryMexQ2" in html
     assert "CanaryBolQ3" not in html and "CanaryArgQ4" not in html
     assert html.index("CanaryColQ1") < html.index("CanaryMexQ2")
     assert "From the Mexican Red Cross" in html
     assert "Colombian Red Cross (your society)" in html
 
-    html = sign_in(Client(), readers["icrc_focal"]).get(reverse("messages:detail", args=[MESSAGE_ID])).content.decode()
+    html = sign_in(Client(), readers["icrc_focal"]).get(reverse("messages:detail", args=["migration-americas", MESSAGE_ID])).content.decode()
     assert "CanaryMexQ2" in html and "CanaryArgQ4" in html
     assert "CanaryColQ1" not in html and "CanaryBolQ3" not in html
     assert "From the Argentine Red Cross" in html
@@ -218,7 +218,7 @@ def test_several_societies_notes_side_by_side(readers):
 
 def test_a_note_is_shown_beside_the_canonical_text_and_set_apart_from_it(readers):
     _colombian_notes(readers["col_admin"], Visibility.SOCIETY)
-    html = sign_in(Client(), readers["col_member"]).get(reverse("messages:detail", args=[MESSAGE_ID])).content.decode()
+    html = sign_in(Client(), readers["col_member"]).get(reverse("messages:detail", args=["migration-americas", MESSAGE_ID])).content.decode()
     canonical = Message.objects.get(identifier=MESSAGE_ID).current_version.text
     grid = html.index('class="with-notes"')
     assert grid < html.index('class="canonical-text"') < html.index('class="notes-panel"')
@@ -227,15 +227,15 @@ def test_a_note_is_shown_beside_the_canonical_text_and_set_apart_from_it(readers
     assert "Notes of National Societies: not part of the canonical text." in html
     assert Message.objects.get(identifier=MESSAGE_ID).current_version.text == canonical
     # Non-editors get no edit button.
-    assert reverse("messages:message_note", args=[MESSAGE_ID]) not in html
+    assert reverse("messages:message_note", args=["migration-americas", MESSAGE_ID]) not in html
 
 
 def test_anonymous_visitors_get_no_note(readers):
     _colombian_notes(readers["col_admin"], Visibility.REGION)
     client = Client()
     for url in (
-        reverse("messages:detail", args=[MESSAGE_ID]),
-        reverse("messages:section", args=[SECTION_KEY]),
+        reverse("messages:detail", args=["migration-americas", MESSAGE_ID]),
+        reverse("messages:section", args=["migration-americas", SECTION_KEY]),
         reverse("messages:search") + f"?q={SEARCH_WORD}",
         reverse("messages:notes_overview"),
     ):
@@ -248,7 +248,7 @@ def test_a_member_of_a_deactivated_society_reads_no_note(readers):
     message_note, _ = _colombian_notes(readers["col_admin"], Visibility.REGION)
     NationalSociety.objects.filter(slug="mexico").update(is_active=False)
     assert not can_read_note(readers["mex_member"], message_note)
-    response = sign_in(Client(), readers["mex_member"]).get(reverse("messages:detail", args=[MESSAGE_ID]))
+    response = sign_in(Client(), readers["mex_member"]).get(reverse("messages:detail", args=["migration-americas", MESSAGE_ID]))
     assert MESSAGE_CANARY not in response.content.decode()
 
 
@@ -268,7 +268,7 @@ def test_coverage_counts_live_notes_per_society_and_top_level_section(readers):
     deleted = write(mexico_admin, Visibility.REGION, identifier="GEN-02")
     note_delete(acting_user=mexico_admin, note=deleted)
 
-    response = sign_in(Client(), readers["icrc_focal"]).get(reverse("messages:notes_coverage"))
+    response = sign_in(Client(), readers["icrc_focal"]).get(reverse("messages:notes_coverage", args=["migration-americas"]))
     coverage = response.context["coverage"]
     keys = [section.key for section in coverage.sections]
     assert "management-model" in keys and "protection-do-no-harm" not in keys  # top-level sections only

@@ -32,7 +32,7 @@ from messages_app.briefings.models import Occasion
 from messages_app.catalogue.models import Message, Section
 from messages_app.notes.models import Visibility
 from messages_app.notes.services import note_save
-from messages_app.catalogue.selectors import DOCUMENT_SLUG, library_home
+from messages_app.catalogue.models import DOCUMENT_SLUG, Edition
 from national_societies.models import Membership, NationalSociety
 from tests.accounts import add_totp, sign_in
 from tests.factories import MembershipFactory, UserFactory
@@ -228,7 +228,7 @@ def hostile(client, library):
 
 def test_quotes_backslashes_and_markup_in_a_name_do_not_break_the_marks(hostile):
     client = sign_in(Client(), hostile)
-    response = client.get(reverse("messages:section_print", args=["challenges"]))
+    response = client.get(reverse("messages:section_print", args=["migration-americas", "challenges"]))
     code = response.context["watermark"]["trace_code"]
     html = response.content.decode()
     assert "</style> <style>" not in html  # escaped on the page
@@ -264,25 +264,25 @@ def test_section_print_records_every_message_of_the_section_and_its_subsections(
     expected = own + [i for sub in subsections for i in sub.messages.filter(retired_in__isnull=True).order_by("position").values_list("identifier", flat=True)]
     assert len(own) == 2 and len(expected) == 2 + 4 + 3 + 3 + 3
 
-    response = reader_client.get(reverse("messages:section_print", args=[section.key]), {"paper": "letter"})
+    response = reader_client.get(reverse("messages:section_print", args=["migration-americas", section.key]), {"paper": "letter"})
 
     html = response.content.decode()
     [event] = printed_events()
     assert (event.target_type, event.target_id, event.message_identifier) == ("section", "management-model", "")
-    assert event.details == {"format": "print", "kind": "section", "paper": "letter", "messages": expected}
+    assert event.details == {"format": "print", "kind": "section", "paper": "letter", "messages": expected, "document": "migration-americas"}
     assert [m for m in re.findall(r"<h2>([A-Z]{2,5}-\d{2}(?:\.\d{1,2})?)</h2>", html)] == expected
     assert NOTICE in html and event.trace_code in html
-    assert f'href="{reverse("messages:section_pdf", args=[section.key])}?paper=letter"' in html
+    assert f'href="{reverse("messages:section_pdf", args=["migration-americas", section.key])}?paper=letter"' in html
 
 
 def test_document_print_has_the_rules_and_every_live_message(reader_client, reader, library):
-    response = reader_client.get(reverse("messages:document_print"))
+    response = reader_client.get(reverse("messages:document_print", args=["migration-americas"]))
     html = response.content.decode()
     expected = list(Message.objects.filter(retired_in__isnull=True).order_by("position").values_list("identifier", flat=True))
     [event] = printed_events()
     assert (event.target_type, event.target_id) == ("document", DOCUMENT_SLUG)
-    assert event.details == {"format": "print", "kind": "document", "paper": "a4", "messages": expected}
-    rules = library_home(fetched_by=reader).edition.handling_rules
+    assert event.details == {"format": "print", "kind": "document", "paper": "a4", "messages": expected, "document": "migration-americas"}
+    rules = Edition.objects.current_first().first().handling_rules
     assert "<h2>How to use this document</h2>" in html and len(rules) >= 5
     for rule in rules:
         assert f"<li>{escape(rule)}</li>" in html
@@ -292,7 +292,7 @@ def test_document_print_has_the_rules_and_every_live_message(reader_client, read
 
 def test_every_print_has_its_own_code(reader_client, reader):
     briefing = make_briefing(reader, ["ADV-03"])
-    urls = [reverse("messages:briefing_print", args=[briefing.pk])] * 3 + [reverse("messages:section_print", args=["challenges"])] * 2
+    urls = [reverse("messages:briefing_print", args=[briefing.pk])] * 3 + [reverse("messages:section_print", args=["migration-americas", "challenges"])] * 2
     codes = [reader_client.get(url).context["watermark"]["trace_code"] for url in urls]
     assert len(set(codes)) == 5
     assert [e.trace_code for e in printed_events()] == codes
@@ -325,7 +325,7 @@ def test_briefing_pdf_is_a4_with_the_watermark_on_every_page(reader_client, read
 
 
 def test_section_pdf_on_letter_paper(reader_client, reader):
-    response = reader_client.get(reverse("messages:section_pdf", args=["general-information"]), {"paper": "letter"})
+    response = reader_client.get(reverse("messages:section_pdf", args=["migration-americas", "general-information"]), {"paper": "letter"})
     kind, code = pdf_code(response)
     pages = pdf_pages(response)
     assert kind == "section" and len(pages) >= 2
@@ -333,11 +333,11 @@ def test_section_pdf_on_letter_paper(reader_client, reader):
     [event] = printed_events()
     expected = list(Message.objects.filter(section__key="general-information", retired_in__isnull=True).order_by("position").values_list("identifier", flat=True))
     assert event.trace_code == code
-    assert event.details == {"format": "pdf", "kind": "section", "paper": "letter", "messages": expected}
+    assert event.details == {"format": "pdf", "kind": "section", "paper": "letter", "messages": expected, "document": "migration-americas"}
 
 
 def test_whole_document_pdf(reader_client, reader):
-    response = reader_client.get(reverse("messages:document_pdf"))
+    response = reader_client.get(reverse("messages:document_pdf", args=["migration-americas"]))
     kind, code = pdf_code(response)
     pages = pdf_pages(response)
     assert kind == "document" and len(pages) >= 5
@@ -350,7 +350,7 @@ def test_whole_document_pdf(reader_client, reader):
 
 def test_a_name_with_markup_cannot_remove_the_pdf_watermark(hostile):
     client = sign_in(Client(), hostile)
-    response = client.get(reverse("messages:section_pdf", args=["challenges"]))
+    response = client.get(reverse("messages:section_pdf", args=["migration-americas", "challenges"]))
     _kind, code = pdf_code(response)
     pages = pdf_pages(response)
     assert_every_page_watermarked(pages, hostile, code, "a4", reader_name=HOSTILE_NAME)
@@ -390,10 +390,10 @@ def test_a_failed_access_log_write_gives_no_print_and_no_pdf(reader_client, read
     urls = [
         reverse("messages:briefing_print", args=[briefing.pk]),
         reverse("messages:briefing_pdf", args=[briefing.pk]),
-        reverse("messages:section_print", args=["challenges"]),
-        reverse("messages:section_pdf", args=["challenges"]),
-        reverse("messages:document_print"),
-        reverse("messages:document_pdf") + "?paper=letter",
+        reverse("messages:section_print", args=["migration-americas", "challenges"]),
+        reverse("messages:section_pdf", args=["migration-americas", "challenges"]),
+        reverse("messages:document_print", args=["migration-americas"]),
+        reverse("messages:document_pdf", args=["migration-americas"]) + "?paper=letter",
     ]
 
     def refuse(*rows, **fields):
@@ -447,7 +447,7 @@ def test_the_console_accepts_a_trace_code_as_people_type_it(db):
 def test_focal_points_find_a_print_by_its_trace_code(reader_client, reader, focal_point, society_admin):
     briefing = make_briefing(reader, ["ADV-03"])
     code = reader_client.get(reverse("messages:briefing_print", args=[briefing.pk])).context["watermark"]["trace_code"]
-    reader_client.get(reverse("messages:section_print", args=["challenges"]))  # another print, another code
+    reader_client.get(reverse("messages:section_print", args=["migration-americas", "challenges"]))  # another print, another code
     [event] = AuditEvent.objects.filter(trace_code=code)
     events_url = reverse("console:events")
 
@@ -481,16 +481,16 @@ def test_screen_pages_carry_a_light_watermark_with_the_reader(reader_client, rea
     today = timezone.now().strftime("%Y-%m-%d")
     urls = [
         reverse("messages:home"),
-        reverse("messages:section", args=["challenges"]),
-        reverse("messages:detail", args=["ADV-03"]),
-        reverse("messages:social", args=["ADV-03"]),
-        reverse("messages:topics"),
-        reverse("messages:topic", args=["children-adolescents"]),
+        reverse("messages:section", args=["migration-americas", "challenges"]),
+        reverse("messages:detail", args=["migration-americas", "ADV-03"]),
+        reverse("messages:social", args=["migration-americas", "ADV-03"]),
+        reverse("messages:topics", args=["migration-americas"]),
+        reverse("messages:topic", args=["migration-americas", "children-adolescents"]),
         reverse("messages:search") + "?q=detention",
         reverse("messages:briefings"),
         reverse("messages:briefing", args=[briefing.pk]),
         reverse("messages:briefing_new"),
-        reverse("messages:help"),
+        reverse("messages:help", args=["migration-americas"]),
     ]
     for url in urls:
         response = reader_client.get(url)

@@ -26,17 +26,17 @@ def _second_edition():
 
 
 def test_nothing_to_show_before_a_new_edition(member_client, library):
-    member_client.get(reverse("messages:detail", args=["DET-01"]))
-    page = member_client.get(reverse("messages:changes")).content.decode()
+    member_client.get(reverse("messages:detail", args=["migration-americas", "DET-01"]))
+    page = member_client.get(reverse("messages:changes", args=["migration-americas"])).content.decode()
     assert "Nothing new" in page
 
 
 def test_changed_and_new_messages_are_listed_with_the_canonical_diff_then_cleared(member_client, library):
-    member_client.get(reverse("messages:detail", args=["DET-01"]))
-    member_client.get(reverse("messages:detail", args=["DET-02"]))
+    member_client.get(reverse("messages:detail", args=["migration-americas", "DET-01"]))
+    member_client.get(reverse("messages:detail", args=["migration-americas", "DET-02"]))
     key_messages_load(content=_second_edition())
 
-    page = member_client.get(reverse("messages:changes")).content.decode()
+    page = member_client.get(reverse("messages:changes", args=["migration-americas"])).content.decode()
 
     assert "DET-01" in page and "you read version 1, now version 2" in page
     assert "<ins>" in page and "<del>" in page and "judge." in page
@@ -44,12 +44,12 @@ def test_changed_and_new_messages_are_listed_with_the_canonical_diff_then_cleare
     assert "DET-02" not in page  # read, unchanged
     assert "GEN-05" not in page  # never read, not new
     # Reading them here counts: the next visit shows nothing.
-    assert "Nothing new" in member_client.get(reverse("messages:changes")).content.decode()
+    assert "Nothing new" in member_client.get(reverse("messages:changes", args=["migration-americas"])).content.decode()
 
 
 def test_a_reader_who_opens_the_new_version_no_longer_sees_it(member_client, library):
-    member_client.get(reverse("messages:detail", args=["DET-01"]))
+    member_client.get(reverse("messages:detail", args=["migration-americas", "DET-01"]))
     key_messages_load(content=_second_edition())
-    member_client.get(reverse("messages:detail", args=["DET-01"]))
-    page = member_client.get(reverse("messages:changes")).content.decode()
+    member_client.get(reverse("messages:detail", args=["migration-americas", "DET-01"]))
+    page = member_client.get(reverse("messages:changes", args=["migration-americas"])).content.decode()
     assert "you read version 1" not in page

@@ -19,7 +19,7 @@ MOVEMENT_WORDING = "do not share outside the Red Cross and Red Crescent Movement
 def detail(client, identifier="DET-04", language=None):
     if language:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client.get(reverse("messages:detail", args=[identifier])).content.decode()
+    return client.get(reverse("messages:detail", args=["migration-americas", identifier])).content.decode()
 
 
 def copies():
@@ -48,22 +48,22 @@ def test_the_source_is_in_the_readers_language(member_client):
 
 
 def test_a_copy_with_its_source_is_recorded_as_such(member_client, member):
-    url = reverse("messages:copied", args=["DET-04"])
+    url = reverse("messages:copied", args=["migration-americas", "DET-04"])
     assert member_client.post(url).status_code == 204
     assert member_client.post(url + "?source=1").status_code == 204
     assert member_client.post(url + "?language=es&source=1").status_code == 204
     assert member_client.post(url + "?source=yes").status_code == 204  # anything else: a plain copy
     plain, with_source, translated, other = copies()
     assert all(event.actor_user_id == member.pk and event.message_identifier == "DET-04" for event in copies())
-    assert plain.details == {} and other.details == {}
-    assert with_source.details == {"with_source": True}
-    assert translated.details == {"copied": "official translation", "language": "es", "with_source": True}
+    assert plain.details == {"document": "migration-americas"} and other.details == {"document": "migration-americas"}
+    assert with_source.details == {"with_source": True, "document": "migration-americas"}
+    assert translated.details == {"copied": "official translation", "language": "es", "with_source": True, "document": "migration-americas"}
 
 
 # --- "Copied", said once -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [reverse("messages:detail", args=["DET-04"]), reverse("messages:section", args=["general-information"])])
+@pytest.mark.parametrize("url", [reverse("messages:detail", args=["migration-americas", "DET-04"]), reverse("messages:section", args=["migration-americas", "general-information"])])
 def test_every_copy_button_has_a_status_region_beside_it(member_client, url):
     page = member_client.get(url).content.decode()
     buttons = page.count('class="copy-button"')

@@ -21,11 +21,11 @@ LIMIT_ROW = re.compile(
 
 
 def social_url(identifier):
-    return reverse("messages:social", args=[identifier])
+    return reverse("messages:social", args=["migration-americas", identifier])
 
 
 def copied_url(identifier):
-    return reverse("messages:copied", args=[identifier])
+    return reverse("messages:copied", args=["migration-americas", identifier])
 
 
 def limit_rows(response):
@@ -101,7 +101,7 @@ def test_social_page_shows_the_text_its_count_and_what_is_left_on_each_platform(
     assert f'<a href="{message.get_absolute_url()}">' in page
     # Opening the helper is a read of the message, recorded like any other.
     [event] = AuditEvent.objects.filter(action=Action.VIEWED_MESSAGE, actor_user_id=member.pk)
-    assert (event.message_identifier, event.message_version, event.details) == ("ADV-03", message.current_version.number, {"page": "social media helper"})
+    assert (event.message_identifier, event.message_version, event.details) == ("ADV-03", message.current_version.number, {"page": "social media helper", "document": "migration-americas"})
     assert copies() == []
 
 
@@ -139,7 +139,7 @@ def test_markup_in_a_message_is_shown_as_text(member_client, made):
 
 
 def test_the_message_page_links_to_the_helper(member_client):
-    page = member_client.get(reverse("messages:detail", args=["ADV-03"])).content.decode()
+    page = member_client.get(reverse("messages:detail", args=["migration-americas", "ADV-03"])).content.decode()
     assert f'<a href="{social_url("ADV-03")}">Prepare a social media post with this message</a>' in page
 
 

@@ -63,18 +63,18 @@ def editor(member):
 
 
 PAGES = {
-    "message": (lambda b: reverse("messages:detail", args=["DET-04"]), {"message"}),
-    "parent message": (lambda b: reverse("messages:detail", args=["GCO-05"]), {"message"}),
-    "section": (lambda b: reverse("messages:section", args=["detention-deportation"]), {"section"}),
-    "sub-section": (lambda b: reverse("messages:section", args=["management-model"]), {"section"}),
-    "topic": (lambda b: reverse("messages:topic", args=["detention"]), {"topic"}),
+    "message": (lambda b: reverse("messages:detail", args=["migration-americas", "DET-04"]), {"message"}),
+    "parent message": (lambda b: reverse("messages:detail", args=["migration-americas", "GCO-05"]), {"message"}),
+    "section": (lambda b: reverse("messages:section", args=["migration-americas", "detention-deportation"]), {"section"}),
+    "sub-section": (lambda b: reverse("messages:section", args=["migration-americas", "management-model"]), {"section"}),
+    "topic": (lambda b: reverse("messages:topic", args=["migration-americas", "detention"]), {"topic"}),
     "search": (lambda b: reverse("messages:search") + "?q=detention", {"search"}),
     "briefing": (lambda b: reverse("messages:briefing", args=[b.pk]), {"briefing"}),
     "briefing print": (lambda b: reverse("messages:briefing_print", args=[b.pk]), {"print"}),
-    "section print": (lambda b: reverse("messages:section_print", args=["challenges"]), {"print"}),
-    "document print": (lambda b: reverse("messages:document_print"), {"print"}),
-    "note editor": (lambda b: reverse("messages:message_note", args=["DET-04"]), {"editor"}),
-    "social media helper": (lambda b: reverse("messages:social", args=["DET-04"]), {"social media helper"}),
+    "section print": (lambda b: reverse("messages:section_print", args=["migration-americas", "challenges"]), {"print"}),
+    "document print": (lambda b: reverse("messages:document_print", args=["migration-americas"]), {"print"}),
+    "note editor": (lambda b: reverse("messages:message_note", args=["migration-americas", "DET-04"]), {"editor"}),
+    "social media helper": (lambda b: reverse("messages:social", args=["migration-americas", "DET-04"]), {"social media helper"}),
 }
 
 
@@ -101,20 +101,20 @@ def test_rows_written_are_the_message_texts_shown(kind, language, member, editor
 
 
 def test_what_changed_records_the_new_texts_it_shows(member_client, library):
-    member_client.get(reverse("messages:detail", args=["DET-01"]))
+    member_client.get(reverse("messages:detail", args=["migration-americas", "DET-01"]))
     key_messages_load(content=with_message_text(shipped_content(), "DET-01", "Reworded for the test.", edition="2"))
-    response = member_client.get(reverse("messages:changes"))
+    response = member_client.get(reverse("messages:changes", args=["migration-americas"]))
     assert "Reworded" in response.content.decode()  # shown as a word diff against the version read
     assert recorded_reads(response) == {"DET-01": 2}
 
 
 def test_a_page_without_message_texts_records_none(member_client, library):
-    for url in (reverse("messages:home"), reverse("messages:topics"), reverse("messages:help")):
+    for url in (reverse("messages:home"), reverse("messages:topics", args=["migration-americas"]), reverse("messages:help", args=["migration-americas"])):
         response = member_client.get(url)
         assert texts_on_page(response.content.decode()) == {} and recorded_reads(response) == {}
 
 
-@pytest.mark.parametrize("url", ["/messages/DET-04/", "/sections/detention-deportation/", "/search/?q=detention", "/briefings/"])
+@pytest.mark.parametrize("url", ["/documents/migration-americas/messages/DET-04/", "/documents/migration-americas/sections/detention-deportation/", "/search/?q=detention", "/briefings/"])
 def test_head_gets_no_text_and_records_nothing(member_client, library, url):
     before = AuditEvent.objects.count()
     response = member_client.head(url)
@@ -125,18 +125,18 @@ def test_head_gets_no_text_and_records_nothing(member_client, library, url):
 @pytest.mark.parametrize("header", [{"Sec-Purpose": "prefetch"}, {"Purpose": "prefetch"}, {"Sec-Purpose": "prefetch;prerender"}])
 def test_a_prefetch_gets_no_text_and_records_nothing(member_client, library, header):
     before = AuditEvent.objects.count()
-    response = member_client.get("/messages/DET-04/", headers=header)
+    response = member_client.get("/documents/migration-americas/messages/DET-04/", headers=header)
     assert response.status_code == 204 and response.content == b""
     assert "no-store" in response["Cache-Control"]
     assert AuditEvent.objects.count() == before
     # The reader opening the page for real gets it, recorded.
-    assert recorded_reads(member_client.get("/messages/DET-04/")) == {"DET-04": 1}
+    assert recorded_reads(member_client.get("/documents/migration-americas/messages/DET-04/")) == {"DET-04": 1}
 
 
 def test_whole_document_read_through_sections_or_a_briefing_raises_the_bulk_reading_alert(member, member_client, library, settings):
     settings.AUDIT_ALERTS = {**settings.AUDIT_ALERTS, "many_messages": {"messages": 30, "minutes": 10}}
     for key in ("general-information", "detention-deportation", "challenges"):
-        member_client.get(reverse("messages:section", args=[key]))
+        member_client.get(reverse("messages:section", args=["migration-americas", key]))
     briefing = briefing_create(
         acting_user=member, title="All", occasion="meeting", messages=list(Message.objects.filter(retired_in__isnull=True)[:60])
     )

@@ -11,7 +11,7 @@ from tests.accounts import sign_in
 
 
 def test_home_shows_contents_rules_and_changes(member_client, library):
-    response = member_client.get(reverse("messages:home"))
+    response = member_client.get(reverse("messages:document", args=["migration-americas"]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "How to use this document" in html
@@ -24,31 +24,31 @@ def test_home_shows_contents_rules_and_changes(member_client, library):
 
 
 def test_message_page_shows_text_section_topics_neighbours_and_copy_button(member_client, library):
-    response = member_client.get(reverse("messages:detail", args=["ADV-03"]))
+    response = member_client.get(reverse("messages:detail", args=["migration-americas", "ADV-03"]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "No child or adolescent should be deprived of their freedom." in html
     assert "II. Advocacy and humanitarian diplomacy" in html
     assert "Children and adolescents" in html
-    assert reverse("messages:detail", args=["ADV-02"]) in html
-    assert reverse("messages:detail", args=["PRI-01"]) in html
+    assert reverse("messages:detail", args=["migration-americas", "ADV-02"]) in html
+    assert reverse("messages:detail", args=["migration-americas", "PRI-01"]) in html
     assert 'data-copy-target="text-ADV-03"' in html
 
 
 def test_message_identifier_is_case_insensitive_and_unknown_is_404(member_client, library):
-    assert member_client.get("/messages/adv-03/").status_code == 200
-    assert member_client.get("/messages/ZZZ-99/").status_code == 404
-    assert member_client.get(reverse("messages:version", args=["ADV-03", 7])).status_code == 404
+    assert member_client.get("/documents/migration-americas/messages/adv-03/").status_code == 200
+    assert member_client.get("/documents/migration-americas/messages/ZZZ-99/").status_code == 404
+    assert member_client.get(reverse("messages:version", args=["migration-americas", "ADV-03", 7])).status_code == 404
 
 
 def test_parent_message_lists_its_children(member_client, library):
-    html = member_client.get(reverse("messages:detail", args=["GCO-05"])).content.decode()
+    html = member_client.get(reverse("messages:detail", args=["migration-americas", "GCO-05"])).content.decode()
     assert "Prioritize the rights and needs of vulnerable migrant children." in html
-    assert reverse("messages:detail", args=["GCO-05.3"]) in html
+    assert reverse("messages:detail", args=["migration-americas", "GCO-05.3"]) in html
 
 
 def test_management_model_section_shows_its_four_approaches(member_client, library):
-    html = member_client.get(reverse("messages:section", args=["management-model"])).content.decode()
+    html = member_client.get(reverse("messages:section", args=["migration-americas", "management-model"])).content.decode()
     assert "Our management model is based on 4 approaches:" in html
     for title in ("I. Protection", "II. Advocacy", "III. Core Principles", "IV. Inclusion"):
         assert title in html
@@ -64,19 +64,19 @@ def test_older_version_stays_readable(member_client, library):
     new = MessageVersion.objects.create(message=message, number=2, edition=edition2, text="Edited wording.")
     message.current_version = new
     message.save()
-    current = member_client.get(reverse("messages:detail", args=["DET-01"])).content.decode()
+    current = member_client.get(reverse("messages:detail", args=["migration-americas", "DET-01"])).content.decode()
     assert "Edited wording." in current
-    older = member_client.get(reverse("messages:version", args=["DET-01", 1])).content.decode()
+    older = member_client.get(reverse("messages:version", args=["migration-americas", "DET-01", 1])).content.decode()
     assert old.text in older
     assert "which is not the current text" in older
 
 
 def test_topic_pages(member_client, library):
-    listing = member_client.get(reverse("messages:topics")).content.decode()
+    listing = member_client.get(reverse("messages:topics", args=["migration-americas"])).content.decode()
     assert "Detention" in listing
-    page = member_client.get(reverse("messages:topic", args=["detention"])).content.decode()
+    page = member_client.get(reverse("messages:topic", args=["migration-americas", "detention"])).content.decode()
     assert "ADV-03" in page and "DET-01" in page
-    assert member_client.get(reverse("messages:topic", args=["nope"])).status_code == 404
+    assert member_client.get(reverse("messages:topic", args=["migration-americas", "nope"])).status_code == 404
 
 
 def _search_ids(client, query, **params):
@@ -132,34 +132,39 @@ def test_search_paginates_and_bad_page_numbers_do_not_fail(member_client, librar
 
 
 def test_help_page_lists_the_contacts(member_client, library):
-    html = member_client.get(reverse("messages:help")).content.decode()
+    html = member_client.get(reverse("messages:help", args=["migration-americas"])).content.decode()
     assert "diana.medina@ifrc.org" in html and "prey@icrc.org" in html
 
 
 def test_pages_before_content_is_loaded_answer_404_not_500(no_library, client, member):
     member_client = sign_in(client, member)
-    assert member_client.get(reverse("messages:home")).status_code == 404
-    assert member_client.get(reverse("messages:help")).status_code == 404
+    library = member_client.get(reverse("messages:home"))
+    assert library.status_code == 200 and "No document is available to your organisation yet" in library.content.decode()
+    assert member_client.get(reverse("messages:document", args=["migration-americas"])).status_code == 404
+    assert member_client.get(reverse("messages:help", args=["migration-americas"])).status_code == 404
 
 
 # Constant queries: the same count with 20 more messages. The counts include the session, the user
 # read with their membership (national_societies/backends.py), the request's savepoint pair
-# (ATOMIC_REQUESTS) and the access-log row; the rules' version comes from the cache. On pages that can
+# (ATOMIC_REQUESTS) and the access-log row; the document (whether the reader may read it, its current
+# edition and whether the reader confirmed its rules) is one query; pages spanning documents (search)
+# read the reader's documents instead. On pages that can
 # show notes, one query for the notes; on pages that list messages, the reader's briefings for the
 # "Add to a briefing" menu; on every page showing message texts, the reader's read receipts (one INSERT). The first request of a
 # session does more (session tracking, rules check) and is left out.
 PAGES = [
-    ("section", lambda: reverse("messages:section", args=["detention-deportation"]), 12),
-    ("message", lambda: reverse("messages:detail", args=["DET-04"]), 10),
-    ("search", lambda: reverse("messages:search") + "?q=detention+children", 11),
-    ("home", lambda: reverse("messages:home"), 12),
-    ("topic", lambda: reverse("messages:topic", args=["detention"]), 10),
+    ("section", lambda: reverse("messages:section", args=["migration-americas", "detention-deportation"]), 13),
+    ("message", lambda: reverse("messages:detail", args=["migration-americas", "DET-04"]), 11),
+    ("search", lambda: reverse("messages:search") + "?q=detention+children", 12),
+    ("document", lambda: reverse("messages:document", args=["migration-americas"]), 12),
+    ("library", lambda: reverse("messages:home"), 5),
+    ("topic", lambda: reverse("messages:topic", args=["migration-americas", "detention"]), 11),
 ]
 
 
 @pytest.mark.parametrize(("name", "url", "queries"), PAGES, ids=[p[0] for p in PAGES])
 def test_pages_run_a_constant_number_of_queries(member_client, library, django_assert_num_queries, name, url, queries):
-    member_client.get(reverse("messages:help"))  # the session's first request
+    member_client.get(reverse("messages:help", args=["migration-americas"]))  # the session's first request
     with django_assert_num_queries(queries):
         assert member_client.get(url()).status_code == 200
     add_messages(20)
@@ -177,11 +182,11 @@ def test_home_lists_what_changed_in_a_new_edition(member_client, library):
     content = with_message_text(shipped_content(), "DET-02", "Changed wording.", edition="2")
     content = dataclasses.replace(content, edition_note="Second edition: DET-02 reworded.")
     key_messages_load(content=content)
-    html = member_client.get(reverse("messages:home")).content.decode()
+    html = member_client.get(reverse("messages:document", args=["migration-americas"])).content.decode()
     assert "What changed in edition 2" in html
     assert "Second edition: DET-02 reworded." in html
-    assert reverse("messages:detail", args=["DET-02"]) in html
-    assert "Changed wording." in member_client.get(reverse("messages:detail", args=["DET-02"])).content.decode()
+    assert reverse("messages:detail", args=["migration-americas", "DET-02"]) in html
+    assert "Changed wording." in member_client.get(reverse("messages:detail", args=["migration-americas", "DET-02"])).content.decode()
     results = member_client.get(reverse("messages:search"), {"q": "wording"}).context["results"]
     assert [m.identifier for m, *_ in results] == ["DET-02"]
 
@@ -203,7 +208,7 @@ def test_message_page_queries_do_not_grow_with_the_notes_shown(member_client, li
         ).user
         note_save(acting_user=author, message=message, text=f"Context from {slug}.", visibility="region", expected_revision=None)
 
-    url = reverse("messages:detail", args=["DET-04"])
+    url = reverse("messages:detail", args=["migration-americas", "DET-04"])
     share_from(slugs[0])
     member_client.get(url)  # the session's first request
     with CaptureQueriesContext(connection) as one_note:
