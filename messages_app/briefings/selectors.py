@@ -40,6 +40,9 @@ def briefing_menu(*, fetched_by, limit: int = 20) -> BriefingMenu:
 
 @dataclass
 class BriefingPage:
+    """Each item's message also carries the item's `talking_points`, for the pages that are given the
+    messages alone (the print)."""
+
     briefing: Briefing
     items: list  # BriefingItem with message, current_version, section; `.note` set when notes are included
     notes: list  # the society's notes shown, for the access log
@@ -62,6 +65,8 @@ def access_briefing_by_id(*, fetched_by, briefing_id: int) -> BriefingPage:
         raise Http404
     items = list(briefing.items.all())
     notes = []
+    for item in items:
+        item.message.talking_points = item.talking_points
     if briefing.include_notes and items:
         by_message = {
             note.message_id: note
