@@ -82,3 +82,31 @@ def access_briefing_by_id(*, fetched_by, briefing_id: int) -> BriefingPage:
                 item.note.message = item.message
                 notes.append(item.note)
     return BriefingPage(briefing, items, notes)
+
+
+@dataclass
+class CueCard:
+    """One message of a briefing, as a card to hold during an interview: the `number`-th of `total`."""
+
+    briefing: Briefing
+    item: BriefingItem | None  # None only for a briefing without messages (its one, empty, card)
+    number: int
+    total: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.total else None
+
+
+def briefing_cue_card(*, fetched_by, briefing_id: int, number: int) -> CueCard:
+    """The `number`-th message (from 1) of the user's own briefing; 404 for another's briefing, as for
+    a missing one, and for a number past its last message."""
+    page = access_briefing_by_id(fetched_by=fetched_by, briefing_id=briefing_id)
+    total = len(page.items)
+    if not 1 <= number <= max(total, 1):
+        raise Http404
+    return CueCard(page.briefing, page.items[number - 1] if total else None, number, total)

@@ -124,6 +124,17 @@ def briefing_talking_points(request, briefing_id, item_id):
     return _detail_page(request, page, _settings_form(page.briefing), refused_points=form)
 
 
+@require_safe
+def briefing_cards(request, briefing_id, number):
+    """The briefing as cue cards for a phone: one message a screen, large, with its talking points.
+    Records the message shown, as the briefing page records its messages."""
+    card = briefing_selectors.briefing_cue_card(fetched_by=request.user, briefing_id=briefing_id, number=number)
+    messages = [card.item.message] if card.item is not None else []
+    content = in_reader_language(request, messages=messages)
+    record_shown(request, reads=shown(messages, "cue card"))
+    return render(request, "messages_app/briefings/briefing_cards.html", {"card": card, "content": content})
+
+
 @require_POST
 def briefing_item(request, briefing_id, item_id):
     page = briefing_selectors.access_briefing_by_id(fetched_by=request.user, briefing_id=briefing_id)
