@@ -2,7 +2,12 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
+
+# A staff member's own talking points for one message of their briefing: a few short paragraphs.
+TALKING_POINTS_MAX_LENGTH = 2000
 
 
 class Occasion(models.TextChoices):
@@ -36,14 +41,22 @@ class Briefing(models.Model):
 
 
 class BriefingItem(models.Model):
+    """One message of a briefing, and what its author means to say about it: `talking_points`, their
+    own plain text, kept beside the canonical text (shown and printed under it, labelled as theirs),
+    never in its place."""
+
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="items")
     message = models.ForeignKey("messages_app.Message", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField()
+    talking_points = models.TextField(_("my talking points"), max_length=TALKING_POINTS_MAX_LENGTH, blank=True, default="")
 
     class Meta:
         ordering = ["briefing", "position"]
         constraints = [
             models.UniqueConstraint(fields=["briefing", "message"], name="briefing_message_once"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("talking_points"), TALKING_POINTS_MAX_LENGTH), name="briefing_item_talking_points_length"
+            ),
         ]
 
     def __str__(self):

@@ -40,6 +40,9 @@ def briefing_menu(*, fetched_by, limit: int = 20) -> BriefingMenu:
 
 @dataclass
 class BriefingPage:
+    """Each item's message also carries the item's `talking_points`, for the pages that are given the
+    messages alone (the print)."""
+
     briefing: Briefing
     items: list  # BriefingItem with message, current_version, section; `.note` set when notes are included
     notes: list  # the society's notes shown, for the access log
@@ -65,6 +68,8 @@ def access_briefing_by_id(*, fetched_by, briefing_id: int) -> BriefingPage:
     every_item = list(briefing.items.all())
     items = [item for item in every_item if item.message.document_id in readable]
     notes = []
+    for item in items:
+        item.message.talking_points = item.talking_points
     if briefing.include_notes and items:
         by_message = {
             note.message_id: note
@@ -80,3 +85,31 @@ def access_briefing_by_id(*, fetched_by, briefing_id: int) -> BriefingPage:
                 item.note.message = item.message
                 notes.append(item.note)
     return BriefingPage(briefing, items, notes, withheld=len(every_item) - len(items))
+
+
+@dataclass
+class CueCard:
+    """One message of a briefing, as a card to hold during an interview: the `number`-th of `total`."""
+
+    briefing: Briefing
+    item: BriefingItem | None  # None only for a briefing without messages (its one, empty, card)
+    number: int
+    total: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.total else None
+
+
+def briefing_cue_card(*, fetched_by, briefing_id: int, number: int) -> CueCard:
+    """The `number`-th message (from 1) of the user's own briefing; 404 for another's briefing, as for
+    a missing one, and for a number past its last message."""
+    page = access_briefing_by_id(fetched_by=fetched_by, briefing_id=briefing_id)
+    total = len(page.items)
+    if not 1 <= number <= max(total, 1):
+        raise Http404
+    return CueCard(page.briefing, page.items[number - 1] if total else None, number, total)

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from messages_app.briefings.models import Briefing, BriefingItem
+from messages_app.briefings.models import TALKING_POINTS_MAX_LENGTH, Briefing, BriefingItem
 from messages_app.briefings.permissions import can_use_briefing
 from core.identifiers import IDENTIFIER_RE
 from messages_app.catalogue.models import DOCUMENT_SLUG, Message
@@ -83,6 +83,28 @@ def briefing_move_item(*, acting_user, briefing: Briefing, item_id: int, directi
     briefing.save(update_fields=["updated_at"])
 
 
+@transaction.atomic
+def briefing_set_talking_points(*, acting_user, briefing: Briefing, item_id: int, talking_points: str) -> BriefingItem:
+    """The author's own talking points for one message of their briefing (empty clears them): plain
+    text kept on the item, beside the canonical text, which nothing here can change."""
+    briefing = _own(Briefing.objects.select_for_update().get(pk=briefing.pk), acting_user)
+    text = (talking_points or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if "\x00" in text:  # PostgreSQL refuses NUL in text
+        raise ValidationError({"talking_points": _("Null characters are not allowed.")})
+    if len(text) > TALKING_POINTS_MAX_LENGTH:
+        raise ValidationError(
+            {"talking_points": _("Talking points have at most %(max)d characters (these have %(n)d).") % {"max": TALKING_POINTS_MAX_LENGTH, "n": len(text)}}
+        )
+    item = briefing.items.filter(pk=item_id).first()
+    if item is None:
+        raise BriefingItem.DoesNotExist(f"no item {item_id} in briefing {briefing.pk}")
+    if item.talking_points != text:
+        item.talking_points = text
+        item.save(update_fields=["talking_points"])
+        briefing.save(update_fields=["updated_at"])
+    return item
+
+
 def _copy_title(title: str) -> str:
     """The title of a copy, "<title> (copy)", shortened to fit the column (PostgreSQL refuses
     a longer value: a 200-character title made "Duplicate" fail with a server error)."""
@@ -105,7 +127,10 @@ def briefing_duplicate(*, acting_user, briefing: Briefing) -> Briefing:
         include_notes=briefing.include_notes,
     )
     BriefingItem.objects.bulk_create(
-        [BriefingItem(briefing=copy, message_id=item.message_id, position=item.position) for item in briefing.items.all()]
+        [
+            BriefingItem(briefing=copy, message_id=item.message_id, position=item.position, talking_points=item.talking_points)
+            for item in briefing.items.all()
+        ]
     )
     return copy
 

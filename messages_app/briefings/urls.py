@@ -11,6 +11,8 @@ urlpatterns = [
     path("briefings/add/", views.briefing_add, name="briefing_add"),
     path("briefings/<id:briefing_id>/", views.briefing_detail, name="briefing"),
     path("briefings/<id:briefing_id>/items/<id:item_id>/", views.briefing_item, name="briefing_item"),
+    path("briefings/<id:briefing_id>/items/<id:item_id>/talking-points/", views.briefing_talking_points, name="briefing_talking_points"),
+    path("briefings/<id:briefing_id>/cards/<int:number>/", views.briefing_cards, name="briefing_cards"),
     path("briefings/<id:briefing_id>/duplicate/", views.briefing_duplicate, name="briefing_duplicate"),
     path("briefings/<id:briefing_id>/delete/", views.briefing_delete, name="briefing_delete"),
 ]

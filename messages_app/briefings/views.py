@@ -13,7 +13,7 @@ from messages_app.briefings import selectors as briefing_selectors, services as 
 from messages_app.catalogue.reads import record_shown, shown
 from core.flash import flash_outcome
 
-from messages_app.briefings.forms import BriefingForm
+from messages_app.briefings.forms import BriefingForm, TalkingPointsForm
 from messages_app.translations.selectors import in_reader_language
 
 
@@ -72,21 +72,67 @@ def briefing_add(request):
     return redirect("messages:briefing", briefing.pk)
 
 
+def _settings_form(briefing, data=None):
+    return BriefingForm(
+        data,
+        initial={"title": briefing.title, "occasion": briefing.occasion, "occasion_date": briefing.occasion_date, "include_notes": briefing.include_notes},
+    )
+
+
+def _detail_page(request, page, form, refused_points=None):
+    """The briefing page. `refused_points`: an item's talking-points form that was refused, shown
+    again with what was typed (every other item gets its own form, filled with what is saved)."""
+    for item in page.items:
+        item.points_form = refused_points if refused_points is not None and refused_points.item.pk == item.pk else TalkingPointsForm(item=item)
+    content = in_reader_language(request, messages=[item.message for item in page.items])
+    record_shown(request, notes=page.notes, reads=shown([item.message for item in page.items], "briefing"))
+    return render(request, "messages_app/briefings/briefing_detail.html", {"page": page, "briefing": page.briefing, "form": form, "content": content})
+
+
 @require_http_methods(["GET", "POST"])
 def briefing_detail(request, briefing_id):
     page = briefing_selectors.access_briefing_by_id(fetched_by=request.user, briefing_id=briefing_id)
     briefing = page.briefing
-    form = BriefingForm(
-        request.POST or None,
-        initial={"title": briefing.title, "occasion": briefing.occasion, "occasion_date": briefing.occasion_date, "include_notes": briefing.include_notes},
-    )
+    form = _settings_form(briefing, request.POST or None)
     if request.method == "POST" and form.is_valid():
         briefing_services.briefing_update(acting_user=request.user, briefing=briefing, **_form_values(form))
         flash.success(request, _("Briefing saved."))
         return redirect("messages:briefing", briefing.pk)
-    content = in_reader_language(request, messages=[item.message for item in page.items])
-    record_shown(request, notes=page.notes, reads=shown([item.message for item in page.items], "briefing"))
-    return render(request, "messages_app/briefings/briefing_detail.html", {"page": page, "briefing": briefing, "form": form, "content": content})
+    return _detail_page(request, page, form)
+
+
+@require_POST
+def briefing_talking_points(request, briefing_id, item_id):
+    """Save the author's talking points for one message of the briefing; refused (too long), the
+    briefing page again, with what was typed and why."""
+    page = briefing_selectors.access_briefing_by_id(fetched_by=request.user, briefing_id=briefing_id)
+    item = next((item for item in page.items if item.pk == item_id), None)
+    if item is None:
+        raise Http404  # an item of another briefing, or none
+    form = TalkingPointsForm(request.POST, item=item)
+    if form.is_valid():
+        try:
+            briefing_services.briefing_set_talking_points(
+                acting_user=request.user, briefing=page.briefing, item_id=item.pk, talking_points=form.cleaned_data["talking_points"]
+            )
+        except ValidationError as error:
+            form.add_error("talking_points", error.messages)
+        else:
+            flash.success(request, _("Your talking points for %(id)s are saved.") % {"id": item.message.identifier})
+            return redirect(reverse("messages:briefing", args=[briefing_id]) + f"#item-{item_id}")
+    form.show_errors()
+    return _detail_page(request, page, _settings_form(page.briefing), refused_points=form)
+
+
+@require_safe
+def briefing_cards(request, briefing_id, number):
+    """The briefing as cue cards for a phone: one message a screen, large, with its talking points.
+    Records the message shown, as the briefing page records its messages."""
+    card = briefing_selectors.briefing_cue_card(fetched_by=request.user, briefing_id=briefing_id, number=number)
+    messages = [card.item.message] if card.item is not None else []
+    content = in_reader_language(request, messages=messages)
+    record_shown(request, reads=shown(messages, "cue card"))
+    return render(request, "messages_app/briefings/briefing_cards.html", {"card": card, "content": content})
 
 
 @require_POST

@@ -65,6 +65,19 @@ def _blocks(text: str):
         yield kind, lines
 
 
+def note_blocks(text: str) -> list[tuple[str, str]]:
+    """The note's blocks as render_note lays them out, to compare two texts block by block: ("p", a
+    paragraph, its lines joined by line breaks) or ("ul"/"ol", one list item). The text of each is
+    as typed, inline markup included, and not escaped (the page that shows it escapes it)."""
+    blocks = []
+    for kind, lines in _blocks((text or "").replace(_SLOT, "")):
+        if kind == "p":
+            blocks.append(("p", "\n".join(lines)))
+        else:
+            blocks.extend((kind, line) for line in lines)
+    return blocks
+
+
 def render_note(text: str) -> str:
     """Safe HTML for a note's Markdown source."""
     parts = []

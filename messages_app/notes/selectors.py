@@ -13,9 +13,10 @@ from core.rules import NotFound
 from national_societies.models import NationalSociety
 from national_societies.viewer import viewer_of
 
-from messages_app.catalogue.diffs import word_diff
+from messages_app.catalogue.diffs import block_diff, word_diff
 from messages_app.catalogue.models import Message, Section
 from messages_app.catalogue.selectors import documents_for_reader
+from messages_app.notes.markup import note_blocks
 from messages_app.notes.models import ContextNote
 from messages_app.notes.permissions import can_edit_notes_of, can_read_note, can_see_notes_coverage, readable_notes_filter
 
@@ -109,7 +110,29 @@ def may_edit(user, note) -> bool:
 @dataclass
 class RevisionView:
     revision: object
-    diff: list  # word diff against the previous revision
+    diff: list  # NoteDiffGroup: the differences from the previous revision, block by block
+
+
+@dataclass
+class NoteDiffGroup:
+    """Consecutive blocks of a note diff as the note lays them out: `tag` "p", a paragraph for each of
+    `blocks`, or "ul"/"ol", one list with an item for each (catalogue.diffs.BlockChange)."""
+
+    tag: str
+    blocks: list
+
+
+def note_diff(old: str, new: str) -> list[NoteDiffGroup]:
+    """What changed between two texts of a note, on the blocks the note shows (its paragraphs and list
+    items, notes/markup.py), word by word inside a changed block. Texts, never HTML: the page escapes
+    every part."""
+    groups: list[NoteDiffGroup] = []
+    for change in block_diff(note_blocks(old), note_blocks(new)):
+        if change.kind != "p" and groups and groups[-1].tag == change.kind:
+            groups[-1].blocks.append(change)
+        else:
+            groups.append(NoteDiffGroup(change.kind, [change]))
+    return groups
 
 
 def note_history(*, fetched_by, note_id: int):
@@ -117,7 +140,7 @@ def note_history(*, fetched_by, note_id: int):
     revisions = list(note.revisions.select_related("author", "anchored_version").order_by("number"))
     views, previous = [], ""
     for revision in revisions:
-        views.append(RevisionView(revision, word_diff(previous, revision.text)))
+        views.append(RevisionView(revision, note_diff(previous, revision.text)))
         previous = revision.text
     return note, list(reversed(views))
 

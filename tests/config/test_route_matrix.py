@@ -158,6 +158,8 @@ ROUTES = {
     # Member A's briefing: its author's alone.
     "messages:briefing": ("GET", society_pages(("member_a",))),
     "messages:briefing_item": ("POST", society_pages(("member_a",))),
+    "messages:briefing_talking_points": ("POST", society_pages(("member_a",))),
+    "messages:briefing_cards": ("GET", society_pages(("member_a",))),  # another society's member: 404
     "messages:briefing_duplicate": ("POST", society_pages(("member_a",))),
     "messages:briefing_delete": ("GET", society_pages(("member_a",))),
     "messages:briefing_print": ("GET", society_pages(("member_a",))),

@@ -218,19 +218,21 @@ def test_the_history_shows_each_revision_with_a_diff(member_client, society_admi
     assert html.index("Revision 3") < html.index("Revision 2") < html.index("Revision 1")  # newest first
     assert society_admin.email in html and editor.email in html
     assert "My society and the IFRC/ICRC focal points" in html and "My society only" in html
-    # Revision 2 against revision 1: removed and added words marked.
-    diff = dict((r.revision.number, r.diff) for r in response.context["revisions"])
+    # Revision 2 against revision 1, block by block: the first paragraph reworded (its words marked),
+    # the list and the last paragraph removed.
+    diff = {r.revision.number: [(g.tag, [(b.status, b.parts) for b in g.blocks]) for g in r.diff] for r in response.context["revisions"]}
     assert diff[2] == [
-        ("same", "Paragraph one, "),
-        ("removed", ORIGINAL.removeprefix("Paragraph one, ")),
-        ("added", "reworded by the editor."),
+        ("p", [("changed", [("same", "Paragraph one, "), ("removed", "*emphasised*."), ("added", "reworded by the editor.")])]),
+        ("ul", [("removed", [("removed", "item one")]), ("removed", [("removed", "item two")])]),
+        ("p", [("removed", [("removed", "Keep   these   spaces.")])]),
     ]
-    assert "<ins>reworded by the editor.</ins>" in html
-    assert "<del>*emphasised*." in html
-    # The first revision is all added.
-    assert diff[1] == [("added", ORIGINAL)]
+    assert '<p class="diff-changed">Paragraph one, <del>*emphasised*.</del><ins>reworded by the editor.</ins></p>' in html
+    assert '<ul><li class="diff-removed"><del>item one</del></li><li class="diff-removed"><del>item two</del></li></ul>' in html
+    # The first revision is all added, laid out as the note is.
+    assert [tag for tag, _blocks in diff[1]] == ["p", "ul", "p"]
+    assert all(status == "added" for _tag, blocks in diff[1] for status, _parts in blocks)
     # Revision 3 changed the visibility only: no word changed.
-    assert all(kind == "same" for kind, _text in diff[3])
+    assert all(status == "same" for _tag, blocks in diff[3] for status, _parts in blocks)
     # A member reads the history but restores nothing: no restore link.
     assert reverse("messages:note_restore", args=[note.pk, 1]) not in html
 
