@@ -283,6 +283,17 @@ def document_messages(*, fetched_by) -> list[Message]:
     return list(live_messages())
 
 
+def document_sections(*, fetched_by) -> list[Section]:
+    """Every live section and sub-section in document order (a section, then its sub-sections: the
+    loader numbers positions through the whole outline), for printing the whole document. One query."""
+    require_reader(fetched_by)
+    return list(
+        Section.objects.filter(document__slug=DOCUMENT_SLUG, retired_in__isnull=True)
+        .filter(Q(parent__isnull=True) | Q(parent__retired_in__isnull=True))
+        .order_by("position")
+    )
+
+
 @dataclass
 class ChangeSinceVisit:
     message: Message

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from messages_app.briefings import selectors as briefing_selectors
 from messages_app.catalogue import selectors
+from messages_app.printing.outline import document_outline, outline_messages
 from messages_app.printing.services import paper_of, print_css, print_record, render_pdf, watermark_css, watermark_of_print
 from messages_app.translations.selectors import in_reader_language
 
@@ -68,14 +69,17 @@ def _section_print(request, key, fmt):
 
 def _document_print(request, fmt):
     home = selectors.library_home(fetched_by=request.user)
-    messages = selectors.document_messages(fetched_by=request.user)
+    sections = selectors.document_sections(fetched_by=request.user)
+    outline = document_outline(sections, selectors.document_messages(fetched_by=request.user))
+    messages = outline_messages(outline)
     return _printed(
         request,
-        template_context={"title": home.document.title, "back_url": reverse("messages:home"), "edition": home.edition, "entries": [(m, None) for m in messages], "rules": True},
+        template_context={"title": home.document.title, "back_url": reverse("messages:home"), "edition": home.edition, "entries": [(m, None) for m in messages], "rules": True, "outline": outline},
         kind="document",
         target_type="document",
         target_id=home.document.slug,
         messages=messages,
+        sections=sections,
         fmt=fmt,
         pdf_url=reverse("messages:document_pdf"),
     )
