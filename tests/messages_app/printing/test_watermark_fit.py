@@ -15,7 +15,12 @@ import pytest
 from django.template.loader import render_to_string
 from weasyprint.formatting_structure import boxes
 
-from messages_app.printing.services import internal_notice, laid_out, print_css, watermark_css
+from messages_app.printing.services import (
+    internal_notice,
+    laid_out,
+    print_css,
+    watermark_css,
+)
 
 pytestmark = pytest.mark.db_independent
 
