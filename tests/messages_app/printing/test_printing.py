@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 import tinycss2
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -326,20 +326,23 @@ def test_document_print_keeps_the_documents_structure_with_the_rules_and_every_l
 # The session, the user with their membership, the request's savepoint pair (ATOMIC_REQUESTS); what
 # library_home reads (document, edition, sections, sub-sections, the edition's changes, its retired
 # messages, the message count); the document's sections; its messages and their topics; the print: its
-# code checked unused, its row, its access-log rows (two), the read receipts (one INSERT).
-QUERIES_DOCUMENT_PRINT = 19
+# code checked unused, its row, its access-log rows (one INSERT), the read receipts (one INSERT).
+# SQLite takes at most 999 parameters a statement: the access-log rows (one per message printed, 66
+# and then 86 here) go in two INSERTs of up to 52 rows.
+QUERIES_DOCUMENT_PRINT = 18
 
 
 def test_the_document_print_costs_the_same_queries_with_more_messages_and_sections(reader_client, reader, django_assert_num_queries):
     reader_client.get(reverse("messages:help"))  # the session's first request
     url = reverse("messages:document_print")
-    with django_assert_num_queries(QUERIES_DOCUMENT_PRINT):
+    queries = QUERIES_DOCUMENT_PRINT + (1 if connection.vendor == "sqlite" else 0)
+    with django_assert_num_queries(queries):
         assert reader_client.get(url).status_code == 200
     add_messages(20)
     parent = Section.objects.get(key="detention-deportation")
     sub = Section.objects.create(document=parent.document, key="extra-approach", title="An extra approach", number="V", parent=parent, position=1000)
     Message.objects.filter(identifier__in=["ZZZ-18", "ZZZ-19"]).update(section=sub)
-    with django_assert_num_queries(QUERIES_DOCUMENT_PRINT):
+    with django_assert_num_queries(queries):
         response = reader_client.get(url)
     html = response.content.decode()
     assert len(re.findall(r'<article class="print-message">', html)) == 85
