@@ -35,4 +35,9 @@ def document_outline(sections, messages) -> list[OutlinePart]:
 
 def outline_messages(parts: list[OutlinePart]) -> list:
     """The messages the outline prints, in the order it prints them (the access log records these)."""
-    return [m for part in parts for m in [*part.messages, *(m for sub in part.subsections for m in sub.messages)]]
+    printed = []
+    for part in parts:
+        printed += part.messages
+        for sub in part.subsections:
+            printed += sub.messages
+    return printed
