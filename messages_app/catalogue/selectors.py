@@ -328,6 +328,17 @@ def document_messages(*, document: Document, fetched_by) -> list[Message]:
     return list(live_messages(document))
 
 
+def document_sections(*, document: Document, fetched_by) -> list[Section]:
+    """Every live section and sub-section in document order (a section, then its sub-sections: the
+    loader numbers positions through the whole outline), for printing the whole document. One query."""
+    require_reader(fetched_by)
+    return list(
+        Section.objects.filter(document=document, retired_in__isnull=True)
+        .filter(Q(parent__isnull=True) | Q(parent__retired_in__isnull=True))
+        .order_by("position")
+    )
+
+
 @dataclass
 class ChangeSinceVisit:
     message: Message

@@ -5,7 +5,7 @@ Another society's private note answers 404 wherever it could appear: page, histo
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.http import Http404
 
 from core.rules import NotFound
@@ -190,17 +190,54 @@ def society_overview(*, fetched_by) -> SocietyOverview:
     )
 
 
+@dataclass(frozen=True)
+class CoverageCell:
+    """One society × one top-level section of the coverage matrix."""
+
+    count: int  # live notes of the society there (on the section, its sub-sections and their messages)
+    readable: tuple = ()  # those of them the viewer may read, in document order: each a link to where it is shown
+
+
 @dataclass
 class Coverage:
-    sections: list
-    rows: list  # (society, [(count, shared_count) per section], total)
+    sections: list  # top-level sections, each with an `abbreviation` (its messages' identifier prefix)
+    rows: list  # (society, [CoverageCell per section], total)
+
+
+def _abbreviation(section, first_identifier: str | None) -> str:
+    """A section's short name for a narrow column: the prefix its messages' identifiers share (GEN for
+    General Information, MOD for the management model), which readers quote; else its title's first word."""
+    if first_identifier and "-" in first_identifier:
+        return first_identifier.split("-", 1)[0]
+    return (section.title.split() or [section.key])[0][:8]
+
+
+def _top_section_id(note: ContextNote):
+    section = note.message.section if note.message_id is not None else note.section
+    return section.parent_id or section.pk
+
+
+def _shown_where_readable(note: ContextNote) -> bool:
+    """The page that shows the note answers the viewer: a message's page always (retired messages stay
+    readable), a section's page only while the section is in the document."""
+    return note.message_id is not None or note.section.retired_in_id is None
 
 
 def coverage_matrix(*, document, fetched_by) -> Coverage:
-    """Societies × top-level sections of `document`: how many live notes each society wrote (counts only)."""
+    """Societies × top-level sections of `document`: how many live notes each society wrote (counts only), and, in
+    each cell, the notes among them the viewer may read (notes/permissions.py, readable_notes_filter),
+    to open where they are shown. Five queries, however many notes and societies."""
     if not can_see_notes_coverage(fetched_by):
         raise Http404
-    sections = list(Section.objects.filter(document=document, parent__isnull=True, retired_in__isnull=True).order_by("position"))
+    viewer = viewer_of(fetched_by)
+    live_messages = Message.objects.filter(document=document, retired_in__isnull=True).filter(Q(section=OuterRef("pk")) | Q(section__parent=OuterRef("pk")))
+    sections = list(
+        Section.objects.filter(document=document, parent__isnull=True, retired_in__isnull=True)
+        .annotate(first_identifier=Subquery(live_messages.order_by("position").values("identifier")[:1]))
+        .order_by("position")
+    )
+    for section in sections:
+        section.abbreviation = _abbreviation(section, section.first_identifier)
     counts = {}
     live = ContextNote.objects.filter(deleted_at__isnull=True).filter(Q(message__document=document) | Q(section__document=document))
     for row in (
@@ -215,11 +252,21 @@ def coverage_matrix(*, document, fetched_by) -> Coverage:
         top = row["section__parent_id"] or row["section_id"]
         key = (row["national_society_id"], top)
         counts[key] = counts.get(key, 0) + row["n"]
+    readable = {}
+    for note in sorted(
+        ContextNote.objects.filter(readable_notes_filter(viewer)).select_related("message__section", "section"),
+        key=_document_order,
+    ):
+        if _shown_where_readable(note):
+            readable.setdefault((note.national_society_id, _top_section_id(note)), []).append(note)
     societies = NationalSociety.objects.filter(kind=NationalSociety.Kind.NATIONAL_SOCIETY, is_active=True).order_by("name")
     rows = []
     for society in societies:
-        cells = [counts.get((society.pk, section.pk), 0) for section in sections]
-        rows.append((society, cells, sum(cells)))
+        cells = [
+            CoverageCell(counts.get((society.pk, section.pk), 0), tuple(readable.get((society.pk, section.pk), ())))
+            for section in sections
+        ]
+        rows.append((society, cells, sum(cell.count for cell in cells)))
     return Coverage(sections, rows)
 
 

@@ -102,16 +102,22 @@ def _css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 def watermark_css(watermark: dict) -> str:
-    """@page margin boxes that put the watermark on every printed page (Chromium and WeasyPrint)."""
+    """@page margin boxes that put the watermark on every printed page (Chromium and WeasyPrint).
+
+    The marks stay on the page whatever their length (a name may be 300 characters, an address 254):
+    they wrap anywhere, the page number keeps a fixed width beside them, and a text taller than the
+    margin grows towards the page's middle (the top one downwards, the bottom one upwards), never
+    off the paper."""
     bottom = " · ".join(
         [watermark["reader"], watermark["email"], watermark["society"], watermark["date"].strftime("%Y-%m-%d %H:%M") + " UTC", watermark["trace_code"]]
     )
+    fits = "overflow-wrap: anywhere; line-height: 1.2;"
     return (
         "@page {\n"
         f"  size: {watermark['paper']};\n"
-        f"  @top-center {{ content: {_css_string(watermark['top_text'])}; font: 700 8.5pt sans-serif; color: #7a0a1c; text-transform: uppercase; }}\n"
-        f"  @bottom-center {{ content: {_css_string(bottom)}; font: 8pt sans-serif; color: #333; }}\n"
-        "  @bottom-right { content: counter(page) \" / \" counter(pages); font: 8pt sans-serif; color: #333; }\n"
+        f"  @top-center {{ content: {_css_string(watermark['top_text'])}; font: 700 8.5pt sans-serif; color: #7a0a1c; text-transform: uppercase; {fits} vertical-align: top; padding-top: 7mm; }}\n"
+        f"  @bottom-center {{ content: {_css_string(bottom)}; font: 8pt sans-serif; color: #333; {fits} width: 140mm; vertical-align: bottom; padding-bottom: 7mm; }}\n"
+        "  @bottom-right { content: counter(page) \" / \" counter(pages); font: 8pt sans-serif; color: #333; white-space: nowrap; vertical-align: bottom; padding-bottom: 7mm; }\n"
         "}\n"
     )
 
@@ -126,8 +132,9 @@ def print_css() -> str:
     with open(finders.find("css/print.css"), encoding="utf-8") as handle:
         return handle.read()
 
-def render_pdf(html: str) -> bytes:
-    """HTML to PDF with WeasyPrint, offline: every URL fetch is refused (the resource is left out).
+def laid_out(html: str):
+    """HTML laid out in pages by WeasyPrint (a weasyprint.Document), offline: every URL fetch is
+    refused (the resource is left out). render_pdf writes these pages; tests measure them.
 
     The fetcher is a weasyprint URLFetcher: WeasyPrint 70 reads `_fail_on_errors` from the
     fetcher when a fetch fails, so a plain function made any refused URL crash the whole PDF.
@@ -139,4 +146,8 @@ def render_pdf(html: str) -> bytes:
         def fetch(self, url, headers=None):
             raise ValueError(f"Refusing to fetch {url}: PDFs are built offline.")
 
-    return HTML(string=html, url_fetcher=OfflineFetcher(fail_on_errors=False)).write_pdf()
+    return HTML(string=html, url_fetcher=OfflineFetcher(fail_on_errors=False)).render()
+
+def render_pdf(html: str) -> bytes:
+    """HTML to PDF with WeasyPrint, offline (see laid_out)."""
+    return laid_out(html).write_pdf()

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from messages_app.briefings import selectors as briefing_selectors
 from messages_app.catalogue import selectors
 from messages_app.catalogue.access import document_page
+from messages_app.printing.outline import document_outline, outline_messages
 from messages_app.printing.services import paper_of, print_css, print_record, render_pdf, watermark_css, watermark_of_print
 from messages_app.translations.selectors import in_reader_language
 
@@ -70,17 +71,20 @@ def _section_print(request, document, key, fmt):
 
 def _document_print(request, document, fmt):
     edition = selectors.current_edition(document=document, fetched_by=request.user)
-    messages = selectors.document_messages(document=document, fetched_by=request.user)
+    sections = selectors.document_sections(document=document, fetched_by=request.user)
+    outline = document_outline(sections, selectors.document_messages(document=document, fetched_by=request.user))
+    messages = outline_messages(outline)
     return _printed(
         request,
         template_context={
             "title": document.title, "back_url": reverse("messages:document", args=[document.slug]), "edition": edition,
-            "entries": [(m, None) for m in messages], "rules": True,
+            "entries": [(m, None) for m in messages], "rules": True, "outline": outline,
         },
         kind="document",
         target_type="document",
         target_id=document.slug,
         messages=messages,
+        sections=sections,
         fmt=fmt,
         pdf_url=reverse("messages:document_pdf", args=[document.slug]),
         document=document,

@@ -82,9 +82,11 @@ def test_no_card_without_its_access_log_row(member_a, member_a_client, briefing,
 
 
 # As the reading pages count them (tests/messages_app/reading/test_views.py): the session, the user with
-# their membership, the request's savepoint pair, the briefing, its items with their messages, the
-# society's notes (fetched by the briefing's one access helper), the access-log row and the read receipt.
-CARD_QUERIES = 9
+# their membership, the documents the reader reads (their rules confirmed; the briefing's items of
+# other documents are not shown), the request's savepoint pair, the briefing, its items with their
+# messages, the society's notes (fetched by the briefing's one access helper), the access-log row and
+# the read receipt.
+CARD_QUERIES = 10
 
 
 def test_a_card_costs_the_same_whatever_the_briefings_size(member_a, member_a_client, briefing, django_assert_num_queries):

@@ -158,8 +158,22 @@ def _check_reader(readers, visibility, reader, message_note, section_note):
         keys = [section.key for section in coverage.sections]
         cells, total = rows["colombia"]
         assert total == 2
-        assert dict(zip(keys, cells)) == {k: (1 if k in ("detention-deportation", "management-model") else 0) for k in keys}
+        assert {k: c.count for k, c in zip(keys, cells)} == {k: (1 if k in ("detention-deportation", "management-model") else 0) for k in keys}
         assert rows["mexico"][1] == 0
+        # A cell links to the notes behind it the reader may read, on the page that shows each: only those.
+        links = {
+            message_note: f'{reverse("messages:detail", args=["migration-americas", MESSAGE_ID])}#note-{message_note.pk}',
+            section_note: f'{reverse("messages:section", args=["migration-americas", SECTION_KEY])}#note-{section_note.pk}',
+        }
+        assert {k: list(c.readable) for k, c in zip(keys, cells) if c.readable} == (
+            {"detention-deportation": [message_note], "management-model": [section_note]} if sees else {}
+        )
+        for note, link in links.items():
+            assert (f'href="{link}"' in html) is sees
+            if sees:
+                page, fragment = link.split("#")
+                shown = client.get(page)
+                assert shown.status_code == 200 and f'<article id="{fragment}"' in shown.content.decode()
     else:
         assert response.status_code == 404
 
@@ -272,7 +286,7 @@ def test_coverage_counts_live_notes_per_society_and_top_level_section(readers):
     coverage = response.context["coverage"]
     keys = [section.key for section in coverage.sections]
     assert "management-model" in keys and "protection-do-no-harm" not in keys  # top-level sections only
-    rows = {society.slug: (dict(zip(keys, cells)), total) for society, cells, total in coverage.rows}
+    rows = {society.slug: ({k: c.count for k, c in zip(keys, cells)}, total) for society, cells, total in coverage.rows}
     assert rows["colombia"] == ({**dict.fromkeys(keys, 0), "management-model": 3, "global-compact": 1}, 4)
     assert rows["mexico"] == ({**dict.fromkeys(keys, 0), "general-information": 1}, 1)
     assert rows["bolivia"][1] == 0

@@ -14,10 +14,11 @@ from datetime import date
 import pytest
 import tinycss2
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
+from html import unescape
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -29,13 +30,14 @@ from messages_app.printing import views as printing_views
 from messages_app.printing import services as printing
 from messages_app.printing.models import Print
 from messages_app.briefings.models import Occasion
-from messages_app.catalogue.models import Message, Section
+from messages_app.catalogue.models import Edition, Message, Section
 from messages_app.notes.models import Visibility
 from messages_app.notes.services import note_save
-from messages_app.catalogue.models import DOCUMENT_SLUG, Edition
+from messages_app.catalogue.models import DOCUMENT_SLUG
 from national_societies.models import Membership, NationalSociety
 from tests.accounts import add_totp, sign_in
 from tests.factories import MembershipFactory, UserFactory
+from tests.messages_app.content import add_messages
 
 SOCIETY = "Colombian Red Cross"
 NOTICE = f"Internal — do not share outside {SOCIETY}"
@@ -275,19 +277,77 @@ def test_section_print_records_every_message_of_the_section_and_its_subsections(
     assert f'href="{reverse("messages:section_pdf", args=["migration-americas", section.key])}?paper=letter"' in html
 
 
-def test_document_print_has_the_rules_and_every_live_message(reader_client, reader, library):
+def document_headings():
+    """The whole document's headings as printed, from the database: (level, text), in order: the
+    title, the handling rules, introduction and summary, each section (2) with its messages (3) and its
+    sub-sections (3) with theirs (4), then whom to contact."""
+    edition = Edition.objects.current_first(DOCUMENT_SLUG).select_related("document").first()
+    live = Section.objects.filter(document__slug=DOCUMENT_SLUG, retired_in__isnull=True)
+    messages = Message.objects.filter(retired_in__isnull=True).order_by("position")
+    headings = [(1, edition.document.title), (2, "How to use this document"), (2, "Introduction"), (2, "Summary")]
+    for section in live.filter(parent__isnull=True).order_by("position"):
+        headings.append((2, section.title))
+        headings += [(3, m.identifier) for m in messages.filter(section=section)]
+        for sub in live.filter(parent=section).order_by("position"):
+            headings.append((3, f"{sub.number}. {sub.title}" if sub.number else sub.title))
+            headings += [(4, m.identifier) for m in messages.filter(section=sub)]
+    return headings + [(2, "If you need help or further information")]
+
+
+def test_document_print_keeps_the_documents_structure_with_the_rules_and_every_live_message(reader_client, reader, library):
     response = reader_client.get(reverse("messages:document_print", args=["migration-americas"]))
     html = response.content.decode()
     expected = list(Message.objects.filter(retired_in__isnull=True).order_by("position").values_list("identifier", flat=True))
     [event] = printed_events()
     assert (event.target_type, event.target_id) == ("document", DOCUMENT_SLUG)
     assert event.details == {"format": "print", "kind": "document", "paper": "a4", "messages": expected, "document": "migration-americas"}
-    rules = Edition.objects.current_first().first().handling_rules
-    assert "<h2>How to use this document</h2>" in html and len(rules) >= 5
-    for rule in rules:
+    edition = Edition.objects.current_first().first()
+    assert '<h2 id="print-rules-title">How to use this document</h2>' in html and len(edition.handling_rules) >= 5
+    for rule in edition.handling_rules:
         assert f"<li>{escape(rule)}</li>" in html
-    assert len(re.findall(r'<tr class="print-message">', html)) == len(expected) == 65
+    assert len(re.findall(r'<article class="print-message">', html)) == len(expected) == 65
     assert NOTICE in html and event.trace_code in html and reader.email in html
+
+    # Every heading, in the document's order and nesting: sections h2, the management model's four
+    # approaches h3 inside it, each message under its own heading.
+    printed = [(int(level), unescape(re.sub(r"<[^>]+>", "", text)).strip()) for level, text in re.findall(r"<h([1-4])\b[^>]*>(.*?)</h\1>", html, re.DOTALL)]
+    headings = document_headings()
+    assert printed == headings
+    assert [text for level, text in headings if level == 3 and text[:3] in ("I. ", "II.", "III", "IV.")] == [
+        "I. Protection and “do no harm”", "II. Advocacy and humanitarian diplomacy", "III. Core Principles and migration",
+        "IV. Inclusion of migrant population in humanitarian programs",
+    ]
+    # The framing texts under their headings: introduction, summary, the lead before the approaches, contacts.
+    order = [html.index(escape(edition.introduction[0])), html.index(escape(edition.summary)), html.index("Our management model is based on 4 approaches:")]
+    order += [html.index("I. Protection and"), html.index("diana.medina@ifrc.org"), html.index("prey@icrc.org")]
+    assert order == sorted(order) and html.index("How to use this document") < order[0]
+
+
+# The session, the user with their membership, the request's savepoint pair (ATOMIC_REQUESTS); the
+# document (its audience, the rules confirmed) and its current edition; the document's sections; its
+# messages and their topics; the print: its code checked unused, its row, its access-log rows (one
+# INSERT), the read receipts (one INSERT).
+# SQLite takes at most 999 parameters a statement: the access-log rows (one per message printed, 66
+# and then 86 here) go in two INSERTs of up to 52 rows.
+QUERIES_DOCUMENT_PRINT = 13
+
+
+def test_the_document_print_costs_the_same_queries_with_more_messages_and_sections(reader_client, reader, django_assert_num_queries):
+    reader_client.get(reverse("messages:help", args=["migration-americas"]))  # the session's first request
+    url = reverse("messages:document_print", args=["migration-americas"])
+    queries = QUERIES_DOCUMENT_PRINT + (1 if connection.vendor == "sqlite" else 0)
+    with django_assert_num_queries(queries):
+        assert reader_client.get(url).status_code == 200
+    add_messages(20)
+    parent = Section.objects.get(key="detention-deportation")
+    sub = Section.objects.create(document=parent.document, key="extra-approach", title="An extra approach", number="V", parent=parent, position=1000)
+    Message.objects.filter(identifier__in=["ZZZ-18", "ZZZ-19"]).update(section=sub)
+    with django_assert_num_queries(queries):
+        response = reader_client.get(url)
+    html = response.content.decode()
+    assert len(re.findall(r'<article class="print-message">', html)) == 85
+    assert html.index('<h3 class="print-message-id">ZZZ-17</h3>') < html.index('<h3 id="print-extra-approach">V. An extra approach</h3>')
+    assert html.index('<h3 id="print-extra-approach">') < html.index('<h4 class="print-message-id">ZZZ-19</h4>') < html.index('<h2 id="print-programmes-actions">')
 
 
 def test_every_print_has_its_own_code(reader_client, reader):
@@ -336,16 +396,44 @@ def test_section_pdf_on_letter_paper(reader_client, reader):
     assert event.details == {"format": "pdf", "kind": "section", "paper": "letter", "messages": expected, "document": "migration-americas"}
 
 
-def test_whole_document_pdf(reader_client, reader):
+def test_whole_document_pdf_keeps_the_documents_structure(reader_client, reader):
     response = reader_client.get(reverse("messages:document_pdf", args=["migration-americas"]))
     kind, code = pdf_code(response)
     pages = pdf_pages(response)
     assert kind == "document" and len(pages) >= 5
     assert_every_page_watermarked(pages, reader, code, "a4")
-    assert "How to use this document" in pages[0][2] and "GEN-01" in pages[0][2]
     [event] = printed_events()
     assert (event.trace_code, event.target_type, event.target_id) == (code, "document", DOCUMENT_SLUG)
     assert event.details["format"] == "pdf" and event.details["kind"] == "document" and len(event.details["messages"]) == 65
+
+    # On paper, in this order: the title and edition, the rules, the introduction, the summary, each
+    # section's heading and its messages (the approaches inside the management model), the contacts.
+    edition = Edition.objects.current_first().first()
+    headings = document_headings()
+    markers = [headings[0][1], "Edition 1 · 65 messages", "How to use this document", edition.handling_rules[0][:50]]
+    markers += ["Introduction", edition.introduction[0][:50], "Summary", edition.summary[:50]]
+    markers += [text for _level, text in headings[4:-1]]
+    markers += ["If you need help or further information", "diana.medina@ifrc.org", "prey@icrc.org"]
+    whole = " ".join(text for _w, _h, text in pages)
+    at = 0
+    for marker in markers:
+        found = whole.find(marker, at)
+        assert found >= 0, (marker, whole[at : at + 300])
+        at = found + len(marker)
+
+    # The outline (bookmarks) is the document's: title, then the parts and sections, the approaches
+    # nested in the management model; no message identifiers.
+    reader_pdf = PdfReader(io.BytesIO(response.content))
+
+    def outline(items):
+        return [outline(item) if isinstance(item, list) else item.title for item in items]
+
+    sections = [text for level, text in headings[1:] if level == 2]
+    approaches = [text for level, text in headings if level == 3 and not re.fullmatch(r"[A-Z]{2,5}-\d{2}(\.\d+)?", text)]
+    management = sections.index("Red Cross’ management model")
+    assert outline(reader_pdf.outline) == [headings[0][1], [*sections[: management + 1], approaches, *sections[management + 1 :]]]
+    pages_of = [reader_pdf.get_destination_page_number(item) for item in reader_pdf.outline[1] if not isinstance(item, list)]
+    assert pages_of == sorted(pages_of) and pages_of[-1] == len(pages) - 1
 
 
 def test_a_name_with_markup_cannot_remove_the_pdf_watermark(hostile):

@@ -155,6 +155,9 @@ def test_the_whole_document_printed_in_spanish_carries_the_translated_rules_with
     assert '<ul lang="es"><li>ES regla 1</li>' in html
     assert '<ul lang="en"><li>This is not a confidential document, but neither is it public.</li>' in html
     assert html.count("is-translation") == len(SPANISH) and SPANISH["GCO-05.1"] in html
+    # The document's structure, its title and the translated heading in Spanish too.
+    assert '<h1><span lang="es">Mensajes clave: Migración en las Américas</span></h1>' in html
+    assert '<h2 id="print-detention-deportation">Detención y deportación de personas migrantes</h2>' in html
 
 
 def test_a_card_copies_what_it_shows_and_says_so(spanish, reader):
