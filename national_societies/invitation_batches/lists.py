@@ -277,7 +277,7 @@ def invitation_list_check(*, lines: list[ListLine], national_society: NationalSo
     the length of the list. Each line gets its first problem, in the order of Problem."""
     viewer = viewer_of(invited_by)
     domains = set(allowed_domains_of(national_society))
-    emails = {line.email.lower() for line in lines if line.email}
+    emails = {email for email in (line.email.lower() for line in lines) if _valid_email(email)}
     # The same tests as invitation_create: any account with the address, any open invitation not expired.
     with_account = set(
         User.objects.annotate(address=Lower("email")).filter(address__in=emails).values_list("address", flat=True)
@@ -294,7 +294,7 @@ def invitation_list_check(*, lines: list[ListLine], national_society: NationalSo
         role = role_code(line.role)
         language = language_code(line.language, default=national_society.usual_language)
         problem, duplicate_of = None, None
-        if not _valid_email(email):
+        if email not in emails:
             problem = Problem.INVALID_EMAIL
         elif email in first_line:
             problem, duplicate_of = Problem.DUPLICATE, first_line[email]
