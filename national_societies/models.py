@@ -309,6 +309,11 @@ class Invitation(models.Model):
         return self.status_at(timezone.now())
 
 
+def language_name(code: str) -> str:
+    """A language of settings.LANGUAGES under its own name ("Español"); anything else as it is."""
+    return dict(settings.LANGUAGES).get(code, code)
+
+
 class InvitationLineProblem(models.TextChoices):
     """Why a line of a list of people to invite is not (or was not) invited: reported before the
     batch is confirmed, and recorded on a batch's line that failed when its turn came."""
@@ -394,4 +399,4 @@ class InvitationBatchLine(models.Model):
 
     @property
     def language_name(self) -> str:
-        return dict(settings.LANGUAGES).get(self.language, self.language)
+        return language_name(self.language)

@@ -32,6 +32,7 @@ from national_societies.models import (
     Membership,
     NationalSociety,
     User,
+    language_name,
 )
 from national_societies.permissions import can_grant_role
 from national_societies.services import (
@@ -234,8 +235,8 @@ class CheckedLine:
         return Membership.Role(self.role).label if self.role in Membership.Role.values else self.role
 
     @property
-    def language_label(self) -> str:
-        return dict(settings.LANGUAGES).get(self.language, self.language)
+    def language_name(self) -> str:
+        return language_name(self.language)
 
 
 @dataclass
