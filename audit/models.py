@@ -33,6 +33,7 @@ class Action(models.TextChoices):
     INVITATION_RESENT = "invitation_resent", _("sent an invitation again")
     INVITATION_ACCEPTED = "invitation_accepted", _("accepted an invitation")
     INVITATION_REVOKED = "invitation_revoked", _("revoked an invitation")
+    INVITATION_BATCH_CREATED = "invitation_batch_created", _("prepared a batch of invitations")
     ROLE_CHANGED = "role_changed", _("changed a role")
     DEACTIVATED = "deactivated", _("deactivated an account")
     REACTIVATED = "reactivated", _("reactivated an account")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import DomainNameValidator, RegexValidator
 from django.db import models
@@ -306,3 +307,96 @@ class Invitation(models.Model):
         from django.utils import timezone
 
         return self.status_at(timezone.now())
+
+
+def language_name(code: str) -> str:
+    """A language of settings.LANGUAGES under its own name ("Español"); anything else as it is."""
+    return dict(settings.LANGUAGES).get(code, code)
+
+
+class InvitationLineProblem(models.TextChoices):
+    """Why a line of a list of people to invite is not (or was not) invited: reported before the
+    batch is confirmed, and recorded on a batch's line that failed when its turn came."""
+
+    INVALID_EMAIL = "invalid_email", _("Invalid email address")
+    DUPLICATE = "duplicate", _("Already on an earlier line")
+    OUTSIDE_DOMAINS = "outside_domains", _("Not among the organisation's email domains")
+    UNKNOWN_ROLE = "unknown_role", _("Unknown role")
+    ROLE_NOT_ALLOWED = "role_not_allowed", _("A role you cannot give")
+    UNKNOWN_LANGUAGE = "unknown_language", _("Unknown language")
+    ALREADY_MEMBER = "already_member", _("Already has an account")
+    ALREADY_INVITED = "already_invited", _("Already invited (pending invitation)")
+    # Only when the job sends a line: the checks passed, and the invitation was refused all the same.
+    NOT_ALLOWED = "not_allowed", _("Whoever confirmed the batch may no longer invite for this organisation")
+    REFUSED = "refused", _("Refused")
+
+
+class InvitationBatch(models.Model):
+    """People invited at once: a list pasted or uploaded by someone who manages the organisation,
+    checked line by line, confirmed, then sent by the background job a few at a time
+    (national_societies/invitation_batches/). Only the lines to invite are kept."""
+
+    national_society = models.ForeignKey(
+        NationalSociety, on_delete=models.PROTECT, related_name="invitation_batches", verbose_name=_("organisation")
+    )
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Lines of the list that the report left out (invalid, duplicate, already a member…).
+    left_out = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = (models.Index(fields=["national_society", "-created_at"], name="invitation_batch_society_idx"),)
+
+    def __str__(self):
+        return f"{self.national_society} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class InvitationBatchLine(models.Model):
+    """One person of a batch: waiting for the job, sent (with its invitation), or failed (and why)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    Problem = InvitationLineProblem
+
+    batch = models.ForeignKey(InvitationBatch, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField(_("line"))  # in the list as given, counting from 1
+    email = models.EmailField(_("email address"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    role = models.CharField(max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    language = models.CharField(_("language of the invitation"), max_length=8)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    problem = models.CharField(max_length=20, choices=InvitationLineProblem.choices, blank=True)
+    reason = models.CharField(max_length=500, blank=True)  # the refusal's own words, for REFUSED
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="batch_line"
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("batch", "line_number")
+        constraints = (
+            models.UniqueConstraint(fields=["batch", "email"], name="invitation_batch_line_one_per_email"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["waiting", "sent", "failed"]), name="invitation_batch_line_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=MembershipRole.values), name="invitation_batch_line_role_valid"
+            ),
+        )
+        indexes = (
+            # What the job looks for: the waiting lines, oldest batch first.
+            models.Index(
+                fields=["batch", "line_number"], condition=models.Q(status="waiting"), name="batch_line_waiting_idx"
+            ),
+        )
+
+    def __str__(self):
+        return f"{self.email} ({self.get_status_display()})"
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)

@@ -52,8 +52,24 @@ def email_domain(email: str) -> str:
     return email.rpartition("@")[2].lower()
 
 
+def role_fits_organisation(role: str, national_society: NationalSociety) -> bool:
+    """Focal points belong to the IFRC or the ICRC, never to a National Society."""
+    return not (role == Membership.Role.FOCAL_POINT and national_society.kind == NationalSociety.Kind.NATIONAL_SOCIETY)
+
+
+def allowed_domains_of(national_society: NationalSociety) -> list[str]:
+    """The email domains whose addresses the organisation invites, in lower case, sorted."""
+    return list(AllowedDomain.objects.filter(national_society=national_society).order_by("domain").values_list("domain", flat=True))
+
+
+def email_in_domains(email: str, domains) -> bool:
+    """The domain rule of invitations: the address ends in one of the organisation's `domains`
+    (allowed_domains_of); only a platform admin invites another address, with a reason."""
+    return email_domain(email) in domains
+
+
 def _check_role_fits_organisation(role: str, national_society: NationalSociety):
-    if role == Membership.Role.FOCAL_POINT and national_society.kind == NationalSociety.Kind.NATIONAL_SOCIETY:
+    if not role_fits_organisation(role, national_society):
         raise ValidationError({"role": _("Focal points belong to the IFRC or the ICRC, not to a National Society.")})
 
 
@@ -93,13 +109,11 @@ def invitation_create(
     email = email.strip().lower()
     domain_override_reason = domain_override_reason.strip()
     _check_role_fits_organisation(role, national_society)
-    domain_allowed = AllowedDomain.objects.filter(
-        national_society=national_society, domain=email_domain(email)
-    ).exists()
-    if domain_allowed:
+    domains = allowed_domains_of(national_society)
+    if email_in_domains(email, domains):
         domain_override_reason = ""
     elif not can_invite_outside_domains(invited_by):
-        allowed = ", ".join(national_society.allowed_domains.values_list("domain", flat=True))
+        allowed = ", ".join(domains)
         raise ValidationError(
             {
                 "email": _("Invitations of %(organisation)s go to addresses ending in: %(domains)s.")

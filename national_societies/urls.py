@@ -3,6 +3,7 @@ from django.urls import path
 import core.ids  # noqa: F401  (registers the "id" converter: a database id, else 404)
 
 from national_societies import views
+from national_societies.invitation_batches import views as batch_views
 
 app_name = "national_societies"
 urlpatterns = [
@@ -17,6 +18,9 @@ urlpatterns = [
     path("society/<slug:society_slug>/members/<id:user_id>/deactivate/", views.member_deactivate, name="member_deactivate"),
     path("society/<slug:society_slug>/members/<id:user_id>/reactivate/", views.member_reactivate, name="member_reactivate"),
     path("society/<slug:society_slug>/invitations/new/", views.invitation_new, name="invitation_new"),
+    path("society/<slug:society_slug>/invitations/bulk/", batch_views.invitations_bulk, name="invitations_bulk"),
+    path("society/<slug:society_slug>/invitations/bulk/send/", batch_views.invitations_bulk_send, name="invitations_bulk_send"),
+    path("society/<slug:society_slug>/invitations/batches/<id:batch_id>/", batch_views.invitation_batch, name="invitation_batch"),
     path("society/<slug:society_slug>/invitations/<id:invitation_id>/resend/", views.invitation_resend, name="invitation_resend"),
     path("society/<slug:society_slug>/invitations/<id:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
 ]

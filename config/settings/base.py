@@ -44,6 +44,8 @@ METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS") or ["127.0.0.1/3
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60)
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7)
+# Invitations of a batch (a list pasted or uploaded at once) sent by each run of the job, every minute.
+INVITATION_BATCH_RATE = env_int("INVITATION_BATCH_RATE", 20)
 # A privileged account's first authenticator is set up through an emailed link valid this long.
 MFA_ENROLMENT_LINK_MINUTES = env_int("MFA_ENROLMENT_LINK_MINUTES", 30)
 DORMANT_ACCOUNT_DAYS = env_int("DORMANT_ACCOUNT_DAYS", 180)
@@ -254,6 +256,8 @@ CELERY_BEAT_SCHEDULE = {
     "delete old emails": {"task": "outbox.tasks.delete_old_emails", "schedule": crontab(minute=30, hour=3), "options": {"expires": 6 * 3600}},
     # Archives what AUDIT_RETENTION_DAYS lets go (usually nothing; a day's worth once the log is old enough).
     "archive the access log": {"task": "audit.tasks.archive_audit_log", "schedule": crontab(minute=45, hour=3), "options": {"expires": 6 * 3600}},
+    # Also queued once when a batch is confirmed, so that its first invitations leave at once.
+    "send the invitation batches": {"task": "national_societies.tasks.send_invitation_batches", "schedule": crontab(), "options": {"expires": 60}},
     "publish the editions due": {"task": "messages_app.tasks.publish_due_editions", "schedule": crontab(), "options": {"expires": 60}},
     "send the weekly digest of new editions": {
         "task": "messages_app.tasks.send_edition_digests_task", "schedule": crontab(minute=0, hour=7, day_of_week="mon"),

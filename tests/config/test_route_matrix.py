@@ -20,7 +20,7 @@ from messages_app.editorial.services import draft_review, draft_start, draft_sub
 from messages_app.briefings.services import briefing_create
 from messages_app.notes.services import note_save
 from messages_app.printing.models import Print
-from national_societies.models import NationalSociety
+from national_societies.models import InvitationBatch, InvitationBatchLine, NationalSociety
 from national_societies.services import invitation_token_digest
 from tests.accounts import persona, sign_in
 from tests.conftest import shipped_content
@@ -147,6 +147,10 @@ ROUTES = {
     "national_societies:member_deactivate": ("GET", society_pages()),
     "national_societies:member_reactivate": ("GET", society_pages()),
     "national_societies:invitation_new": ("GET", society_pages()),
+    "national_societies:invitations_bulk": ("GET", society_pages()),
+    # A list whose digest does not match its report: the report is shown again, nothing stored.
+    "national_societies:invitations_bulk_send": ("POST", society_pages()),
+    "national_societies:invitation_batch": ("GET", society_pages()),  # society A's batch
     "national_societies:invitation_resend": ("POST", society_pages()),
     "national_societies:invitation_revoke": ("GET", society_pages()),
     "messages:copied": ("POST", library()),
@@ -325,6 +329,8 @@ def build_world():
         sent_at=timezone.now(),
         expires_at=timezone.now() + timezone.timedelta(days=7),
     )
+    batch = InvitationBatch.objects.create(national_society=colombia, created_by=users["admin_a"])
+    InvitationBatchLine.objects.create(batch=batch, line_number=2, email="batch@colombia.example.org", language="es")
     note = note_save(
         acting_user=users["admin_a"],
         message=Message.objects.get(identifier="GEN-01"),
@@ -386,6 +392,7 @@ def build_world():
         "society_slug": colombia.slug,
         "user_id": users["member_a"].pk,
         "invitation_id": invitation.pk,
+        "batch_id": batch.pk,
         "token": "valid-token",
         "organisation_slug": colombia.slug,
         "flag_id": flag.pk,
@@ -439,6 +446,7 @@ def pdfs_not_rendered(monkeypatch):
 
 POST_DATA = {
     "national_societies:member_role": {"role": "member"},
+    "national_societies:invitations_bulk_send": {"text": "email;name\nnew.one@colombia.example.org;Ana", "digest": "stale"},
     "messages:briefing_add": {"briefing": "new", "message": "GEN-01"},
     "messages:briefing_item": {"action": "up"},
 }
