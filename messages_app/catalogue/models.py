@@ -299,3 +299,18 @@ class EditionNoticeDismissal(models.Model):
 
     def __str__(self):
         return f"{self.user_id} dismissed the notice of {self.edition_id}"
+
+
+class ChangesSeen(models.Model):
+    """A reader marked "What changed since my last visit" of a document as seen: the list starts again
+    from then (catalogue.selectors.changes_since_last_visit)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "document"], name="changes_seen_once_per_document")]
+
+    def __str__(self):
+        return f"{self.user_id} saw the changes of {self.document_id} at {self.seen_at:%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ from messages_app.catalogue.diffs import list_diff, word_diff
 from messages_app.catalogue.models import (
     Document,
     Edition,
+    ChangesSeen,
     EditionNoticeDismissal,
     Message,
     MessageRead,
@@ -342,39 +343,38 @@ def document_sections(*, document: Document, fetched_by) -> list[Section]:
 @dataclass
 class ChangeSinceVisit:
     message: Message
-    read_version: MessageVersion | None  # the version the reader last opened; None for a new message
+    read_version: MessageVersion | None  # the version current when the reader last looked; None: a new message
     diff: list
 
 
-def changes_since_last_visit(*, document: Document, fetched_by) -> list[ChangeSinceVisit]:
-    """Messages new or changed since this reader last read them, from their read receipts (MessageRead,
-    written by reads.record_shown).
+@dataclass
+class ChangesSinceVisit:
+    since: object  # when the reader last marked the changes as seen (else first read this document); None: never read it
+    items: list[ChangeSinceVisit]
 
-    Changed: the reader opened an earlier version than the current one. New: a message added by an
-    edition loaded after the reader first opened a message, which they have not opened yet.
+
+def changes_since_last_visit(*, document: Document, fetched_by) -> ChangesSinceVisit:
+    """What the editions published since the reader's last visit changed: the messages they changed
+    (with the word diff from the version current then) and the messages they added.
+
+    "Last visit" is when the reader last marked this list as seen (ChangesSeen), else when they first
+    read a message of the document (their read receipts, MessageRead): the list stays until they mark
+    it as seen, whatever they opened meanwhile. Nothing before they first read the document.
     """
     require_reader(fetched_by)
-    mine = MessageRead.objects.filter(user_id=fetched_by.pk, message__document=document)
-    summary = mine.aggregate(first=Min("first_read_at"))
-    first_activity = summary["first"]
-    if first_activity is None:
-        return []
-    read = dict(mine.values_list("message__identifier").annotate(last=Max("version_number")).order_by())
-    live = list(live_messages(document).select_related("current_version__edition"))
-    changed = [m for m in live if m.identifier in read and m.current_version.number > read[m.identifier]]
-    versions = {
-        (v.message_id, v.number): v
-        for v in MessageVersion.objects.filter(message__in=changed).only("id", "message_id", "number", "text")
-    }
-    first_versions = dict(
-        MessageVersion.objects.filter(number=1, message__in=[m for m in live if m.identifier not in read])
-        .values_list("message_id", "edition__loaded_at")
-    )
-    result = []
+    seen = ChangesSeen.objects.filter(user_id=fetched_by.pk, document=document).values_list("seen_at", flat=True).first()
+    since = seen or MessageRead.objects.filter(user_id=fetched_by.pk, message__document=document).aggregate(first=Min("first_read_at"))["first"]
+    if since is None:
+        return ChangesSinceVisit(None, [])
+    live = list(live_messages(document).select_related("current_version__edition").filter(current_version__edition__loaded_at__gt=since))
+    # The version of each of them that was current at `since` (none: added since).
+    then = {}
+    for version in (
+        MessageVersion.objects.filter(message__in=live, edition__loaded_at__lte=since).only("id", "message_id", "number", "text").order_by("number")
+    ):
+        then[version.message_id] = version  # the highest number wins
+    items = []
     for message in live:
-        if message in changed:
-            old = versions.get((message.pk, read[message.identifier]))
-            result.append(ChangeSinceVisit(message, old, word_diff(old.text if old else "", message.current_version.text)))
-        elif message.identifier not in read and first_versions.get(message.pk) and first_versions[message.pk] > first_activity:
-            result.append(ChangeSinceVisit(message, None, []))
-    return result
+        old = then.get(message.pk)
+        items.append(ChangeSinceVisit(message, old, word_diff(old.text, message.current_version.text) if old else []))
+    return ChangesSinceVisit(since, items)

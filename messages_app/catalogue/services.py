@@ -4,12 +4,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.db import connection, transaction
 
 from messages_app.catalogue.content_file import ContentDocument, ContentFileError
 from audit.models import Action
 from audit.services import audit_record
-from messages_app.catalogue.models import Document, Edition, EditionNoticeDismissal, Message, MessageVersion, RulesAcknowledgement, Section, Topic
+from messages_app.catalogue.models import ChangesSeen, Document, Edition, EditionNoticeDismissal, Message, MessageVersion, RulesAcknowledgement, Section, Topic
 
 
 @dataclass
@@ -328,3 +329,8 @@ def rules_acknowledge(*, user, edition) -> RulesAcknowledgement:
 def edition_notice_dismiss(*, user, edition) -> None:
     """The reader closed the "new edition" notice: not shown again for this edition (idempotent)."""
     EditionNoticeDismissal.objects.get_or_create(user=user, edition=edition)
+
+
+def changes_mark_seen(*, user, document) -> None:
+    """The reader marked the document's "What changed" list as seen: it starts again from now."""
+    ChangesSeen.objects.update_or_create(user=user, document=document, defaults={"seen_at": timezone.now()})

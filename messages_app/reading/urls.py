@@ -17,6 +17,7 @@ document_urlpatterns = [
     path("topics/", views.topics, name="topics"),
     path("topics/<slug:slug>/", views.topic, name="topic"),
     path("changes/", views.changes, name="changes"),
+    path("changes/seen/", views.changes_seen, name="changes_seen"),
     path("help/", views.help_page, name="help"),
     path("how-to-use/", views.acknowledge_rules, name="acknowledge_rules"),
 ]

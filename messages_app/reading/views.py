@@ -305,10 +305,21 @@ def _translation_shown(message):
 @document_page
 def changes(request, document):
     """What changed since your last visit: new messages, and changed ones with the canonical diff."""
-    items = selectors.changes_since_last_visit(document=document, fetched_by=request.user)
-    # Reading the new text here counts as reading the message: it leaves this list next time.
-    record_shown(request, reads=shown([item.message for item in items], "changes"), document=document)
-    return render(request, "messages_app/reading/changes.html", {"items": items, "document": document})
+    changes = selectors.changes_since_last_visit(document=document, fetched_by=request.user)
+    record_shown(
+        request, action=Action.VIEWED_DOCUMENT, target=document, target_id=document.slug, details={"page": "what changed"},
+        reads=shown([item.message for item in changes.items], "changes"), document=document,
+    )
+    return render(request, "messages_app/reading/changes.html", {"changes": changes, "items": changes.items, "document": document})
+
+
+@require_POST
+@document_page
+def changes_seen(request, document):
+    """"Mark as seen": the list of changes starts again from now."""
+    services.changes_mark_seen(user=request.user, document=document)
+    flash.success(request, _("Marked as seen: the next changes will be listed from now."))
+    return redirect("messages:changes", document.slug)
 
 
 def legacy_redirect(request, rest=""):

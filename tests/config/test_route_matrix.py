@@ -156,6 +156,7 @@ ROUTES = {
     "messages:copied": ("POST", library()),
     "messages:social": ("GET", library()),
     "messages:changes": ("GET", library()),
+    "messages:changes_seen": ("POST", library()),
     "messages:briefings": ("GET", library()),
     "messages:briefing_new": ("GET", library()),
     "messages:briefing_add": ("POST", library()),

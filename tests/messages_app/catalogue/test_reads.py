@@ -39,7 +39,7 @@ def test_changes_since_last_visit_never_read_the_access_log(member_client, libra
     key_messages_load(content=with_message_text(shipped_content(), "DET-01", "Reworded.", edition="2"))
     with CaptureQueriesContext(connection) as queries:
         page = member_client.get(reverse("messages:changes", args=["migration-americas"])).content.decode()
-    assert "DET-01" in page and "you read version 1, now version 2" in page
+    assert "DET-01" in page and "version 1 then, version 2 now" in page
     reads_of_the_log = [q["sql"] for q in queries.captured_queries if "audit_auditevent" in q["sql"] and not q["sql"].startswith("INSERT")]
     assert reads_of_the_log == []
 
