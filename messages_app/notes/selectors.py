@@ -162,11 +162,11 @@ class SocietyOverview:
 
 
 def _document_order(note: ContextNote):
-    """Where the note's subject is in the document: by section, the section's own note before its
+    """Where the note's subject is in its document (documents apart): by section, the section's own note before its
     messages' notes, then by message (the same order on every database: NULLs sort differently)."""
     if note.message_id is not None:
-        return (note.message.section.position, 1, note.message.position, note.pk)
-    return (note.section.position, 0, 0, note.pk)
+        return (note.message.document_id, note.message.section.position, 1, note.message.position, note.pk)
+    return (note.section.document_id, note.section.position, 0, 0, note.pk)
 
 
 def society_overview(*, fetched_by) -> SocietyOverview:

@@ -188,3 +188,20 @@ def test_the_urls_of_the_single_document_library_redirect_for_good(member_a_clie
     assert response["Location"] == new
 
 
+
+
+def test_the_notes_overview_names_each_notes_document_when_the_society_reads_several(second_document, library):
+    from messages_app.notes.services import note_save
+    from tests.accounts import persona, sign_in
+    from django.test import Client
+
+    second_document.audience_all = True
+    second_document.save(update_fields=["audience_all"])
+    admin = persona("admin_a")
+    for document in (Document.objects.get(slug="migration-americas"), second_document):
+        note_save(acting_user=admin, message=Message.objects.get(document=document, identifier="GEN-01"), text=f"Note on {document.slug}.", visibility="society", expected_revision=None)
+    page = sign_in(Client(), admin).get(reverse("messages:notes_overview")).content.decode()
+    assert "<th scope=\"col\">Document</th>" in page
+    assert page.count(reverse("messages:detail", args=[JOINT, "GEN-01"])) == 1
+    assert page.count(reverse("messages:detail", args=["migration-americas", "GEN-01"])) == 1
+    assert "<td>Joint statement</td>" in page
