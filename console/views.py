@@ -26,6 +26,7 @@ from audit.models import Action
 from console.permissions import can_review_access_log, reviewable_organisation_ids
 from audit.services import audit_record
 from core.flash import flash_outcome
+from national_societies.step_up import Purpose, step_up_redirect
 
 # A CSV export needs a second factor entered within this many seconds (step-up).
 EXPORT_STEP_UP_SECONDS = 300
@@ -113,6 +114,15 @@ def _csv_safe(value):
     return "'" + text if _FORMULA_START.search(unicodedata.normalize("NFKC", text)) else text
 
 
+def _exported_organisation(request, filters):
+    """The organisation whose log an export holds: the one filtered on, or a society admin's own; None
+    when it holds every organisation's."""
+    if filters.organisation is not None:
+        return filters.organisation
+    own = reviewable_organisation_ids(request.user)
+    return selectors.reviewable_organisations(fetched_by=request.user).first() if own is not None and len(own) == 1 else None
+
+
 @require_GET  # not HEAD: a HEAD would record an export that sends nothing
 def export(request):
     """The filtered events as CSV, streamed. A fresh second factor first; the export is itself recorded."""
@@ -122,9 +132,9 @@ def export(request):
     if _invalid(form):
         # Back to the console, which shows what is wrong: never the whole log instead.
         return redirect(reverse("console:events") + "?" + request.GET.urlencode())
-    if not _recent_mfa(request):
-        return redirect(reverse("mfa_reauthenticate") + "?" + urlencode({"next": request.get_full_path()}))
     filters = form.to_filters()
+    if not _recent_mfa(request):
+        return step_up_redirect(request, purpose=Purpose.EXPORT_ACCESS_LOG, organisation=_exported_organisation(request, filters))
     queryset = selectors.filtered_events(fetched_by=request.user, filters=filters)
     audit_record(
         action=Action.EXPORTED_LOG,
