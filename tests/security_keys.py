@@ -9,7 +9,12 @@ from allauth.mfa.models import Authenticator
 from cryptography.hazmat.primitives.asymmetric import ec
 from fido2.cose import ES256
 from fido2.utils import sha256, websafe_encode
-from fido2.webauthn import Aaguid, AttestationObject, AttestedCredentialData, AuthenticatorData
+from fido2.webauthn import (
+    Aaguid,
+    AttestationObject,
+    AttestedCredentialData,
+    AuthenticatorData,
+)
 
 
 def add_security_key(user, name="Office key", rp_id="testserver"):
