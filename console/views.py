@@ -26,6 +26,7 @@ from audit.models import Action
 from console.permissions import can_review_access_log, reviewable_organisation_ids
 from audit.services import audit_record
 from core.flash import flash_outcome
+from national_societies.selectors import attach_recorded_organisations
 from national_societies.step_up import Purpose, step_up_redirect
 
 # A CSV export needs a second factor entered within this many seconds (step-up).
@@ -59,6 +60,7 @@ def events(request):
         page = selectors.EventPage([], None)
     else:
         page = selectors.event_page(fetched_by=request.user, filters=form.to_filters(), cursor=request.GET.get("after", ""))
+    attach_recorded_organisations(page.events)
     query = request.GET.copy()
     query.pop("after", None)
     return render(
@@ -153,7 +155,7 @@ def export(request):
 def message_readers(request, identifier):
     days = 90
     since = timezone.now() - timedelta(days=days)
-    readers = selectors.message_readers(fetched_by=request.user, identifier=identifier, since=since)
+    readers = attach_recorded_organisations(selectors.message_readers(fetched_by=request.user, identifier=identifier, since=since))
     return render(request, "console/message_readers.html", {"identifier": identifier.upper(), "readers": readers, "days": days})
 
 
@@ -203,6 +205,7 @@ FLAG_FILTER_LABELS = [("open", _("Open")), ("closed", _("Closed")), ("all", _("A
 def flags(request):
     status = selectors.flag_filter(request.GET.get("status"))
     page_obj = Paginator(selectors.flag_list(fetched_by=request.user, status=status), 50).get_page(request.GET.get("page"))
+    page_obj.object_list = attach_recorded_organisations(page_obj.object_list)
     return render(
         request,
         "console/flags.html",
@@ -216,6 +219,7 @@ def flag(request, flag_id):
     events = list(
         selectors.filtered_events(fetched_by=request.user, filters=selectors.EventFilters(event_ids=flag.event_ids))[:500]
     )
+    attach_recorded_organisations([flag])
     return render(
         request,
         "console/flag.html",

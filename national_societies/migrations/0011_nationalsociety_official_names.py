@@ -45,11 +45,9 @@ def fill_official_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    dependencies = [
-        ("national_societies", "0010_invitation_language"),
-    ]
+    dependencies = (("national_societies", "0010_invitation_language"),)
 
-    operations = [
+    operations = (
         migrations.AddField(
             model_name="nationalsociety",
             name="official_names",
@@ -61,4 +59,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(fill_official_names, migrations.RunPython.noop),
-    ]
+    )
