@@ -231,3 +231,13 @@ def test_nothing_from_the_query_string_is_shown_as_what_is_being_confirmed(ifrc_
         html = ifrc_focal_client.get(REAUTHENTICATE + "?" + urlencode({"next": next_url})).content.decode()
         assert "You are about to export" not in html and "Evil" not in text_of(html)
         assert "this step protects your account" in html
+
+
+def test_changing_language_on_the_step_up_keeps_what_is_being_confirmed(ifrc_focal_client, library):
+    """The language switcher sends the reader back to the page with its query string: the step-up's
+    `next`, hence its explanation and the way back to the export."""
+    url, html = step_up_page(ifrc_focal_client, "?organisation=colombia")
+    assert f'name="next" value="{escape(url)}"' in html
+    switched = ifrc_focal_client.post(reverse("national_societies:language"), {"language": "es", "next": url})
+    assert switched.status_code == 302 and switched["Location"] == url
+    assert "registro de accesos de Cruz Roja Colombiana" in ifrc_focal_client.get(url).content.decode()
