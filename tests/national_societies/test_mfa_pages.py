@@ -241,3 +241,10 @@ def test_changing_language_on_the_step_up_keeps_what_is_being_confirmed(ifrc_foc
     switched = ifrc_focal_client.post(reverse("national_societies:language"), {"language": "es", "next": url})
     assert switched.status_code == 302 and switched["Location"] == url
     assert "registro de accesos de Cruz Roja Colombiana" in ifrc_focal_client.get(url).content.decode()
+
+
+def test_the_language_switcher_of_a_reauthentication_page_keeps_only_a_local_next(admin_a_client, library):
+    local = admin_a_client.get(REAUTHENTICATE + "?" + urlencode({"next": "/accounts/2fa/webauthn/add/"})).content.decode()
+    assert f'name="next" value="{escape(REAUTHENTICATE + "?" + urlencode({"next": "/accounts/2fa/webauthn/add/"}))}"' in local
+    external = admin_a_client.get(REAUTHENTICATE + "?" + urlencode({"next": "https://evil.example/"})).content.decode()
+    assert f'<input type="hidden" name="next" value="{REAUTHENTICATE}">' in external
