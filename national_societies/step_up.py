@@ -4,7 +4,7 @@ it, what the person is about to confirm.
 The action's view (the access-log export, console/views.py) hands over to `step_up_redirect`, which
 remembers in the session what is being confirmed — one of the `Purpose`s below and the organisation
 concerned, by id — together with the address the person returns to, then sends them to allauth's code
-page. The reauthentication pages ask `step_up_explanation`: it answers only while their `next` is
+page. The reauthentication pages ask `pending_step_up`: it answers only while their `next` is
 that very address, in the reader's language, with the organisation's name from the database. Nothing
 typed into a query string is ever shown; any other `next` (a stale one, a link made elsewhere) gets
 the pages' generic explanation.
@@ -34,9 +34,11 @@ class Purpose(StrEnum):
 
 @dataclass(frozen=True)
 class StepUp:
-    """A step-up on its way: what the person confirms, said in their language."""
+    """A step-up on its way, said in the person's language: what they confirm, and why a code is asked
+    again."""
 
     explanation: str
+    why: str
 
 
 def step_up_redirect(request, *, purpose: Purpose, organisation: NationalSociety | None = None) -> HttpResponseRedirect:
@@ -58,10 +60,11 @@ def pending_step_up(request) -> StepUp | None:
     entry = next((e for e in request.session.get(SESSION_KEY, []) if next_url and e.get("next") == next_url), None)
     if entry is None or entry.get("purpose") != Purpose.EXPORT_ACCESS_LOG:
         return None
+    why = _("Exporting the access log needs a code from your authenticator app (or a security key), even if you entered one at sign-in more than five minutes ago.")
     if entry.get("organisation") is None:
-        return StepUp(_("You are about to export the access log of every organisation you review. Confirm it is you: the file says who read what, and when."))
+        return StepUp(_("You are about to export the access log of every organisation you review. Confirm it is you: the file says who read what, and when."), why)
     organisation = NationalSociety.objects.filter(pk=entry["organisation"]).first()
     if organisation is None:
         return None
     explanation = _("You are about to export the access log of the %(organisation)s. Confirm it is you: the file says who read what, and when.")
-    return StepUp(explanation % {"organisation": organisation.official_name(get_language())})
+    return StepUp(explanation % {"organisation": organisation.official_name(get_language())}, why)
