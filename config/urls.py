@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 import core.ids  # noqa: F401  (registers the "id" converter)
 from core.admin import refusing_nul_characters
+from national_societies import mfa_views
 from national_societies import views as national_societies_views
 
 from config import views
@@ -28,6 +29,8 @@ urlpatterns = [
     # A privileged account's first authenticator: through a link sent to its work address.
     path("accounts/2fa/enrolment/", national_societies_views.mfa_enrolment_link, name="mfa_enrolment_link"),
     path("accounts/2fa/enrolment/<str:token>/", national_societies_views.mfa_enrolment_open, name="mfa_enrolment_open"),
+    # The second step of signing in: allauth's, offering a security key only to someone who added one.
+    path("accounts/2fa/authenticate/", mfa_views.authenticate, name="mfa_authenticate"),
     # "My sessions": allauth's page, recorded in the access log, and each session ended on its own.
     path("accounts/sessions/", national_societies_views.user_sessions, name="usersessions_list"),
     path("accounts/sessions/<id:session_id>/end/", national_societies_views.user_session_end, name="usersessions_end"),

@@ -9,13 +9,14 @@ from audit.models import Action, Outcome
 from core.identifiers import IDENTIFIER_RE
 from console.models import COMMENT_MAX_LENGTH, FlagStep
 from console.selectors import SLUG_RE, EventFilters
+from national_societies.forms import OrganisationLabelMixin
 
 # "To" is inclusive: the filter ends at the start of the next day, which must exist (date.max + 1 day
 # overflows). Both dates are refused from date.max on.
 END_OF_DATES = date.max
 
 
-class OrganisationField(forms.ModelChoiceField):
+class OrganisationField(OrganisationLabelMixin, forms.ModelChoiceField):
     """An organisation by its slug. Anything that is not a slug is refused before it reaches the
     database (PostgreSQL refuses a NUL character in a query)."""
 

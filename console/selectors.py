@@ -6,6 +6,7 @@ the table, so a page costs the same at ten million rows as at ten.
 
 import base64
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -14,6 +15,7 @@ from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subq
 from django.db.models.functions import Coalesce, TruncWeek
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from messages_app.catalogue.models import DOCUMENT_SLUG, Document, Edition
 from messages_app.notes.models import ContextNote
@@ -175,7 +177,9 @@ def event_page(*, fetched_by, filters: EventFilters, cursor: str = "", size: int
 
 def document_by_slug(slug: str) -> Document:
     """The document a console page is about (default: the library's first); 404 for an unknown slug."""
-    document = Document.objects.filter(slug=(slug or DOCUMENT_SLUG)[:50]).first()
+    slug = slug or DOCUMENT_SLUG
+    # A slug, or nothing asked of the database (PostgreSQL refuses a NUL character in a query).
+    document = Document.objects.filter(slug=slug).first() if re.fullmatch(r"[-a-zA-Z0-9_]{1,50}", slug) else None
     if document is None:
         raise Http404
     return document
@@ -207,12 +211,13 @@ def message_readers(*, fetched_by, document, identifier: str, since: datetime):
     latest = AuditEvent.objects.in_bulk([row["latest_id"] for row in rows])
     for row in rows:
         event = latest[row["latest_id"]]
-        row.update(email=event.actor_email, organisation=event.actor_organisation, role=event.actor_role)
+        row.update(email=event.actor_email, organisation=event.actor_organisation, organisation_id=event.actor_organisation_id, role=event.actor_role)
     return [
         {
             "actor_user_id": row["actor_user_id"],
             "actor_email": row["email"],
             "actor_organisation": row["organisation"],
+            "actor_organisation_id": row["organisation_id"],
             "actor_role": row["role"],
             "views": row["views"],
             "last_viewed": row["last_viewed"],
@@ -428,7 +433,16 @@ def regional_overview(*, fetched_by, sort: str = OVERVIEW_DEFAULT_SORT) -> Regio
         # A ratio of two subqueries: in SQL it would repeat both per row; the few dozen rows are sorted
         # here instead, stably (ties stay in name order).
         rows.sort(key=lambda organisation: organisation.opened_share, reverse=descending)
+    elif column == "name":
+        # By the name the reader reads (Cruz Roja… in Spanish), accents aside: the few dozen rows here.
+        language = get_language()
+        rows.sort(key=lambda organisation: _sort_key(organisation.official_name(language)), reverse=descending)
     return RegionalOverview(rows, edition, sort, ACTIVE_DAYS)
+
+
+def _sort_key(text: str) -> str:
+    """Alphabetical order for people: "É" with "E", case aside."""
+    return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)).casefold()
 
 
 def open_flags(flags):

@@ -15,6 +15,7 @@ from audit.models import Action, AuditFlag
 from audit.services import audit_record
 from core.rules import NotAllowed
 from national_societies.models import Membership, User
+from national_societies.selectors import attach_recorded_organisations
 
 from console.alerts import Rule, audit_flags_detect
 from console.models import COMMENT_MAX_LENGTH, FlagAction, FlagStatus, FlagStep, FlagTriage
@@ -65,6 +66,7 @@ def audit_alerts_send(*, hours: int = 26, site_url: str | None = None, now=None)
         # a relative link against.
         for flag in pending:
             flag.link = absolute_url(reverse("console:flag", args=[flag.pk]), site_url)
+        attach_recorded_organisations(pending)  # each named in the recipient's language
         context = {"flags": pending, "labels": Rule.LABELS, "flags_url": absolute_url(reverse("console:flags"), site_url)}
         # Each focal point gets the digest in the language they chose (the site's default otherwise).
         languages = dict(settings.LANGUAGES)

@@ -26,6 +26,8 @@ from audit.models import Action
 from console.permissions import can_review_access_log, reviewable_organisation_ids
 from audit.services import audit_record
 from core.flash import flash_outcome
+from national_societies.selectors import attach_recorded_organisations
+from national_societies.step_up import Purpose, step_up_redirect
 
 # A CSV export needs a second factor entered within this many seconds (step-up).
 EXPORT_STEP_UP_SECONDS = 300
@@ -58,6 +60,7 @@ def events(request):
         page = selectors.EventPage([], None)
     else:
         page = selectors.event_page(fetched_by=request.user, filters=form.to_filters(), cursor=request.GET.get("after", ""))
+    attach_recorded_organisations(page.events)
     query = request.GET.copy()
     query.pop("after", None)
     return render(
@@ -113,6 +116,15 @@ def _csv_safe(value):
     return "'" + text if _FORMULA_START.search(unicodedata.normalize("NFKC", text)) else text
 
 
+def _exported_organisation(request, filters):
+    """The organisation whose log an export holds: the one filtered on, or a society admin's own; None
+    when it holds every organisation's."""
+    if filters.organisation is not None:
+        return filters.organisation
+    own = reviewable_organisation_ids(request.user)
+    return selectors.reviewable_organisations(fetched_by=request.user).first() if own is not None and len(own) == 1 else None
+
+
 @require_GET  # not HEAD: a HEAD would record an export that sends nothing
 def export(request):
     """The filtered events as CSV, streamed. A fresh second factor first; the export is itself recorded."""
@@ -122,9 +134,9 @@ def export(request):
     if _invalid(form):
         # Back to the console, which shows what is wrong: never the whole log instead.
         return redirect(reverse("console:events") + "?" + request.GET.urlencode())
-    if not _recent_mfa(request):
-        return redirect(reverse("mfa_reauthenticate") + "?" + urlencode({"next": request.get_full_path()}))
     filters = form.to_filters()
+    if not _recent_mfa(request):
+        return step_up_redirect(request, purpose=Purpose.EXPORT_ACCESS_LOG, organisation=_exported_organisation(request, filters))
     queryset = selectors.filtered_events(fetched_by=request.user, filters=filters)
     audit_record(
         action=Action.EXPORTED_LOG,
@@ -145,7 +157,9 @@ def message_readers(request, identifier):
     days = 90
     since = timezone.now() - timedelta(days=days)
     document = selectors.document_by_slug(request.GET.get("document", ""))
-    readers = selectors.message_readers(fetched_by=request.user, document=document, identifier=identifier, since=since)
+    readers = attach_recorded_organisations(
+        selectors.message_readers(fetched_by=request.user, document=document, identifier=identifier, since=since)
+    )
     return render(
         request, "console/message_readers.html",
         {"identifier": identifier.upper(), "document": document, "readers": readers, "days": days},
@@ -198,6 +212,7 @@ FLAG_FILTER_LABELS = [("open", _("Open")), ("closed", _("Closed")), ("all", _("A
 def flags(request):
     status = selectors.flag_filter(request.GET.get("status"))
     page_obj = Paginator(selectors.flag_list(fetched_by=request.user, status=status), 50).get_page(request.GET.get("page"))
+    page_obj.object_list = attach_recorded_organisations(page_obj.object_list)
     return render(
         request,
         "console/flags.html",
@@ -211,6 +226,7 @@ def flag(request, flag_id):
     events = list(
         selectors.filtered_events(fetched_by=request.user, filters=selectors.EventFilters(event_ids=flag.event_ids))[:500]
     )
+    attach_recorded_organisations([flag])
     return render(
         request,
         "console/flag.html",

@@ -8,7 +8,7 @@ from allauth.mfa.models import Authenticator
 
 from national_societies.encryption import decrypt_secret, encrypt_secret
 from national_societies.forms import INVITATION_SESSION_KEY
-from national_societies.permissions import needs_mfa
+from national_societies.permissions import can_turn_off_authenticator_app
 from national_societies.services import invitation_accept, invitation_check
 
 
@@ -73,6 +73,6 @@ class EncryptedSecretsMFAAdapter(DefaultMFAAdapter):
         return decrypt_secret(encrypted_text)
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
-        if authenticator.type == Authenticator.Type.TOTP and needs_mfa(authenticator.user):
+        if authenticator.type == Authenticator.Type.TOTP and not can_turn_off_authenticator_app(authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)

@@ -4,6 +4,7 @@ from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -20,8 +21,37 @@ class AllowedDomainInline(admin.TabularInline):
     extra = 0
 
 
+# language code -> the admin form's field for the official name in it
+OFFICIAL_NAME_FIELDS = {"es": "official_name_es", "fr": "official_name_fr", "pt-br": "official_name_pt_br"}
+
+
+class NationalSocietyAdminForm(forms.ModelForm):
+    """The official names as one field per language (stored together in `official_names`)."""
+
+    official_name_es = forms.CharField(label=_("Official name in Spanish"), max_length=200, required=False)
+    official_name_fr = forms.CharField(label=_("Official name in French"), max_length=200, required=False)
+    official_name_pt_br = forms.CharField(label=_("Official name in Portuguese"), max_length=200, required=False)
+
+    class Meta:
+        model = NationalSociety
+        exclude = ("official_names",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for language, field in OFFICIAL_NAME_FIELDS.items():
+            self.fields[field].initial = (self.instance.official_names or {}).get(language, "")
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.official_names = {
+            language: cleaned[field].strip() for language, field in OFFICIAL_NAME_FIELDS.items() if cleaned.get(field, "").strip()
+        }
+        return cleaned
+
+
 @admin.register(NationalSociety)
 class NationalSocietyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = NationalSocietyAdminForm
     list_display = ["name", "local_name", "kind", "country_code", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "local_name", "country_code", "slug", "allowed_domains__domain"]

@@ -3,6 +3,7 @@ from allauth.core import context
 from django import forms
 from django.conf import settings
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from national_societies.models import Membership
@@ -10,6 +11,18 @@ from national_societies.permissions import can_invite_outside_domains, grantable
 from national_societies.services import invitation_check
 
 INVITATION_SESSION_KEY = "invitation_digest"
+
+
+class OrganisationLabelMixin:
+    """For a form field choosing organisations: each is read by its name in the reader's language
+    (NationalSociety.official_name), as everywhere else a person reads it."""
+
+    def label_from_instance(self, obj):
+        return obj.official_name(get_language())
+
+
+class OrganisationMultipleChoiceField(OrganisationLabelMixin, forms.ModelMultipleChoiceField):
+    pass
 
 
 def _role_choices(user):

@@ -100,6 +100,14 @@ class NationalSociety(models.Model):
         blank=True,
         help_text=_("The name in the organisation's own language, as it signs its documents."),
     )
+    # The organisation's official name in each interface language that has one ({"es": "Cruz Roja
+    # Colombiana"}; keys are codes of settings.LANGUAGES): what a reader of that language sees.
+    official_names = models.JSONField(
+        _("official names"),
+        default=dict,
+        blank=True,
+        help_text=_("The organisation's official name in each language that has one; readers of other languages see the name in English."),
+    )
     country_code = models.CharField(
         _("country code"),
         max_length=2,
@@ -147,6 +155,13 @@ class NationalSociety(models.Model):
         if code in ENGLISH_COUNTRIES:
             return "en"
         return "es"
+
+    def official_name(self, language: str | None) -> str:
+        """The name a reader of `language` (a language code: "es", "pt-br", "pt-BR") sees: the official
+        name in that language if the organisation has one, else the name in English."""
+        code = (language or "").lower().replace("_", "-")
+        names = self.official_names or {}
+        return names.get(code) or names.get(code.split("-")[0]) or self.name
 
     def __str__(self):
         return self.name

@@ -54,6 +54,45 @@ ORGANISATIONS = (
     ("icrc-americas", ICRC, "ICRC delegations in the Americas", "Delegaciones del CICR en las Américas", ""),
 )
 
+# slug -> {language code of settings.LANGUAGES: official name}: the names an organisation bears in the
+# interface languages, in its own language(s) (Spanish for the Spanish-speaking societies, Portuguese
+# for Brazil, French for Haiti and, beside English, Canada; the IFRC's and the ICRC's offices in
+# Spanish, French and Portuguese, their acronyms FICR/FICV and CICR). A reader of another language sees
+# the name in English. Migration 0012_nationalsociety_official_names holds a frozen copy.
+OFFICIAL_NAMES = {
+    "argentina": {"es": "Cruz Roja Argentina"},
+    "bolivia": {"es": "Cruz Roja Boliviana"},
+    "brazil": {"pt-br": "Cruz Vermelha Brasileira"},
+    "canada": {"fr": "Société canadienne de la Croix-Rouge"},
+    "chile": {"es": "Cruz Roja Chilena"},
+    "colombia": {"es": "Cruz Roja Colombiana"},
+    "costa-rica": {"es": "Cruz Roja Costarricense"},
+    "cuba": {"es": "Cruz Roja Cubana"},
+    "dominican-republic": {"es": "Cruz Roja Dominicana"},
+    "ecuador": {"es": "Cruz Roja Ecuatoriana"},
+    "el-salvador": {"es": "Cruz Roja Salvadoreña"},
+    "guatemala": {"es": "Cruz Roja Guatemalteca"},
+    "haiti": {"fr": "Société Nationale de la Croix-Rouge Haïtienne"},
+    "honduras": {"es": "Cruz Roja Hondureña"},
+    "mexico": {"es": "Cruz Roja Mexicana"},
+    "nicaragua": {"es": "Cruz Roja Nicaragüense"},
+    "panama": {"es": "Cruz Roja Panameña"},
+    "paraguay": {"es": "Cruz Roja Paraguaya"},
+    "peru": {"es": "Cruz Roja Peruana"},
+    "uruguay": {"es": "Cruz Roja Uruguaya"},
+    "venezuela": {"es": "Cruz Roja Venezolana"},
+    "ifrc-americas": {
+        "es": "Oficina Regional de la FICR para las Américas",
+        "fr": "Bureau régional de la FICR pour les Amériques",
+        "pt-br": "Escritório Regional da FICV para as Américas",
+    },
+    "icrc-americas": {
+        "es": "Delegaciones del CICR en las Américas",
+        "fr": "Délégations du CICR dans les Amériques",
+        "pt-br": "Delegações do CICR nas Américas",
+    },
+}
+
 # organisation slug, email domain. Only the two international organisations: see the docstring.
 ALLOWED_DOMAINS = (
     ("ifrc-americas", "ifrc.org"),

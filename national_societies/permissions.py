@@ -67,6 +67,16 @@ def needs_mfa(user) -> bool:
     return membership is not None and membership.holds_document_role
 
 
+@rule("mfa.turn_off_authenticator_app")
+def can_turn_off_authenticator_app(user) -> Decision:
+    """Whoever needs MFA (`needs_mfa`) keeps their authenticator app: a security key may be lost, and
+    the app with its recovery codes is the way back in. Others may turn it off."""
+    return decide(
+        not needs_mfa(user),
+        _("Your role needs two-factor authentication: your authenticator app stays on, and your recovery codes are the way back in if you lose your phone."),
+    )
+
+
 @rule("members.manage")
 def can_manage_members_of(user, national_society) -> Decision:
     """A society admin manages the members of their own organisation; a platform admin, of every one.

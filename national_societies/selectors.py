@@ -179,3 +179,27 @@ def whom_to_ask(*, invitation) -> list:
     )
     admins.sort(key=lambda user: user.pk != invitation.invited_by_id)
     return admins
+
+
+def attach_recorded_organisations(records) -> list:
+    """The access log keeps each actor's organisation as it was named then (`actor_organisation`,
+    beside `actor_organisation_id`). Each record (an event, a flag, or a dict of them) gets
+    `current_organisation`: the organisation, while it still bears the recorded name, so that a reader
+    reads it in their language (`recorded_organisation_name`); None for a renamed or deleted one, which
+    is shown as recorded. One query, whatever the number of records."""
+    records = list(records)
+
+    def get(record, key):
+        return record.get(key) if isinstance(record, dict) else getattr(record, key, None)
+
+    ids = {get(record, "actor_organisation_id") for record in records} - {None}
+    organisations = NationalSociety.objects.in_bulk(ids) if ids else {}
+    for record in records:
+        organisation = organisations.get(get(record, "actor_organisation_id"))
+        if organisation is not None and organisation.name != get(record, "actor_organisation"):
+            organisation = None
+        if isinstance(record, dict):
+            record["current_organisation"] = organisation
+        else:
+            record.current_organisation = organisation
+    return records

@@ -117,7 +117,7 @@ def invitation_create(
         raise ValidationError(
             {
                 "email": _("Invitations of %(organisation)s go to addresses ending in: %(domains)s.")
-                % {"organisation": national_society, "domains": allowed or _("(no domain set yet: ask a platform admin)")}
+                % {"organisation": national_society.official_name(translation.get_language()), "domains": allowed or _("(no domain set yet: ask a platform admin)")}
             }
         )
     elif not domain_override_reason:
@@ -272,7 +272,7 @@ def member_role_change(*, membership: Membership, role: str, changed_by) -> Memb
             and membership.user.is_active
             and _active_admin_count(membership.national_society, excluding_user_id=membership.user_id) == 0
         ):
-            raise ValidationError(_("%(organisation)s needs at least one active society admin.") % {"organisation": membership.national_society})
+            raise ValidationError(_("%(organisation)s needs at least one active society admin.") % {"organisation": membership.national_society.official_name(translation.get_language())})
         previous = membership.role
         membership.role = role
         membership.save(update_fields=["role"])
@@ -348,7 +348,7 @@ def member_deactivate(*, membership: Membership, deactivated_by, reason: str = "
         ):
             raise ValidationError(
                 _("%(person)s is the last active admin of %(organisation)s: make someone else admin first.")
-                % {"person": user.get_full_name() or user.email, "organisation": membership.national_society}
+                % {"person": user.get_full_name() or user.email, "organisation": membership.national_society.official_name(translation.get_language())}
             )
         user.is_active = False
         user.save(update_fields=["is_active"])

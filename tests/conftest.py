@@ -12,7 +12,8 @@
   (tests/config/test_harness.py fails if one does): anyone else gets another name.
 - **The library** (the canonical document, as `make run` loads it) is loaded once per test database,
   by `django_db_setup`, and put back after every transactional test (whose flush empties every table),
-  together with the organisations that migration national_societies/0003 creates. A test that reads it
+  together with the organisations that migration national_societies/0003 creates (and their official
+  names, migration 0011). A test that reads it
   asks for `library`; a test of the loader that needs an empty library asks for `no_library`.
 - **`db_independent`**: a test that never touches the database is marked so (`pytestmark =
   pytest.mark.db_independent` at the top of a module, or on the test). CI runs those once, on
@@ -72,10 +73,12 @@ def _load_library():
 
 def _seed():
     """What every test finds in the database: the organisations of migration national_societies/0003
-    (only missing after a flush) and the library. Idempotent; needs database access."""
+    with their official names of 0011 (only missing after a flush) and the library. Idempotent; needs database access."""
     if not NationalSociety.objects.exists():
         seed = importlib.import_module("national_societies.migrations.0003_americas_organisations")
         seed.create_organisations(apps, None)
+        names = importlib.import_module("national_societies.migrations.0012_nationalsociety_official_names")
+        names.fill_official_names(apps, None)
     if not _library_is_loaded():
         _load_library()
 

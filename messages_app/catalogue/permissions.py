@@ -42,5 +42,16 @@ def readable_documents_filter(user) -> Q:
     roles = Document._meta.get_field("roles").related_model.objects.filter(document_id=OuterRef("pk"), user_id=viewer.user.pk)
     live = Q(retired_at__isnull=True)
     if viewer.role == MembershipRole.FOCAL_POINT:
-        live = Q()  # focal points review the log: they still read a retired document of their audience
+        live = Q(pk__isnull=False)  # focal points review the log: they still read a retired document of their audience
     return Q(Exists(roles)) | (in_audience & live)
+
+
+def document_readers_filter(document) -> Q:
+    """The rule of readable_documents_filter seen from the other side: which users read `document`, as
+    a filter on User (for telling readers of a new edition). tests/messages_app/catalogue/
+    test_documents.py checks that both sides agree for every persona."""
+    active = Q(is_active=True, membership__national_society__is_active=True)
+    everyone = Q(pk__isnull=False)  # not Q(): an empty Q drops out of an OR
+    in_audience = everyone if document.audience_all else Q(membership__national_society__in=document.audience.all())
+    live = everyone if document.retired_at is None else Q(membership__role=MembershipRole.FOCAL_POINT)
+    return active & (Q(document_roles__document=document) | (in_audience & live))

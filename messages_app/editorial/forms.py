@@ -3,6 +3,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from messages_app.editorial.models import DocumentRole, DraftReview
+from national_societies.forms import OrganisationMultipleChoiceField
 from national_societies.models import NationalSociety
 
 TEXT_MAX = 5000
@@ -135,7 +136,7 @@ class AudienceFields(forms.Form):
         choices=[("1", _("Every organisation of the Movement in the region")), ("0", _("Only the organisations chosen below"))],
         coerce=lambda value: value == "1", initial="1", widget=forms.RadioSelect,
     )
-    audience = forms.ModelMultipleChoiceField(
+    audience = OrganisationMultipleChoiceField(
         label=_("Organisations that read it"), queryset=NationalSociety.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple, to_field_name="slug",  # slugs, not ids: no number sent to the database
     )
@@ -156,7 +157,7 @@ class NewDocumentForm(AudienceFields):
 
 
 class DocumentSettingsForm(AudienceFields):
-    approving_organisations = forms.ModelMultipleChoiceField(
+    approving_organisations = OrganisationMultipleChoiceField(
         label=_("Organisations whose reviewers must each approve a new edition"), queryset=NationalSociety.objects.none(),
         required=False, widget=forms.CheckboxSelectMultiple, to_field_name="slug",
         help_text=_("None chosen: one approval by any reviewer of the document is enough."),

@@ -18,6 +18,7 @@ from django.utils import translation
 
 from audit.context import current_request
 from messages_app.catalogue.models import Edition
+from messages_app.catalogue.permissions import document_readers_filter
 from messages_app.editorial.models import DocumentRole
 from national_societies.permissions import edition_notifications_of
 
@@ -73,6 +74,12 @@ def _readers():
     )
 
 
+def _reader_ids(document):
+    """Who reads `document` (its audience, its editors and reviewers; a retired one: fewer): nobody
+    else is told of its editions, not even its title."""
+    return get_user_model().objects.filter(document_readers_filter(document)).values_list("pk", flat=True).distinct()
+
+
 def _email(person, template: str, context: dict) -> EmailMessage:
     with translation.override(person.language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"messages_app/editorial/email/{template}_subject.txt", context).strip()
@@ -86,7 +93,7 @@ def tell_readers_of_edition(edition) -> int:
     context = {"edition": edition, "document": edition.document, "url": absolute_url(reverse("messages:document", args=[edition.document.slug]))}
     emails = [
         _email(person, "edition_published", context)
-        for person in _readers()
+        for person in _readers().filter(pk__in=_reader_ids(edition.document))
         if edition_notifications_of(person, person.membership.role) == "each"
     ]
     if emails:
@@ -103,12 +110,13 @@ def send_edition_digests(now=None) -> int:
     if not recent:
         return 0
     people = get_user_model().objects
+    readers_of = {document.pk: set(_reader_ids(document)) for document in {edition.document for edition in recent}}
     sent = 0
     for person in _readers():
         if edition_notifications_of(person, person.membership.role) != "digest":
             continue
         since = max(filter(None, [person.edition_digest_sent_at, person.date_joined, now - timedelta(days=DIGEST_DAYS)]))
-        editions = [edition for edition in recent if edition.loaded_at > since]
+        editions = [edition for edition in recent if edition.loaded_at > since and person.pk in readers_of[edition.document_id]]
         if not editions:
             continue
         with transaction.atomic():

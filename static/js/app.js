@@ -46,6 +46,18 @@
     }).catch(function () {});
   }
 
+  // Security keys (allauth's webauthn.js): a key that does not answer, or a cancelled prompt, is said
+  // on the page (#security-key-error, templates/mfa/includes/security_key_script.html), not only in
+  // the console.
+  document.addEventListener("allauth.error", function (event) {
+    var box = document.getElementById("security-key-error");
+    if (!box) { return; }
+    event.preventDefault();
+    box.textContent = "";
+    box.hidden = false;
+    window.setTimeout(function () { box.textContent = box.getAttribute("data-message"); }, 50);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
       button.hidden = false;

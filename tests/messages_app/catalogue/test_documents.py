@@ -205,3 +205,30 @@ def test_the_notes_overview_names_each_notes_document_when_the_society_reads_sev
     assert page.count(reverse("messages:detail", args=[JOINT, "GEN-01"])) == 1
     assert page.count(reverse("messages:detail", args=["migration-americas", "GEN-01"])) == 1
     assert "<td>Joint statement</td>" in page
+
+
+@pytest.mark.parametrize("retired", [False, True])
+def test_who_reads_a_document_is_the_same_rule_from_the_documents_side_and_from_the_readers(second_document, retired):
+    from django.contrib.auth import get_user_model
+
+    from messages_app.catalogue.permissions import document_readers_filter, readable_documents_filter
+    from tests.accounts import PERSONAS, persona
+
+    if retired:
+        second_document.retired_at = timezone.now()
+        second_document.save(update_fields=["retired_at"])
+    people = [persona(name) for name in PERSONAS]
+    from_the_document = set(get_user_model().objects.filter(document_readers_filter(second_document)).values_list("pk", flat=True))
+    from_each_reader = {p.pk for p in people if Document.objects.filter(readable_documents_filter(p), pk=second_document.pk).exists()}
+    assert from_the_document & {p.pk for p in people} == from_each_reader
+    assert from_each_reader  # the IFRC and ICRC's people (or, retired, their focal points) read it
+
+
+def test_only_its_audience_is_told_of_a_new_edition_of_a_document(second_document, mailoutbox):
+    from messages_app.editorial.notify import tell_readers_of_edition
+    from tests.accounts import persona
+
+    member, admin, focal = persona("member_a"), persona("admin_a"), persona("ifrc_focal")
+    assert tell_readers_of_edition(second_document.editions.get()) >= 1
+    told = {address for email in mailoutbox for address in email.to}
+    assert focal.email in told and admin.email not in told and member.email not in told
