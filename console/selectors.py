@@ -286,7 +286,7 @@ def organisation_activity(*, fetched_by, slug: str, weeks: int = 12) -> Organisa
     )
     members = Membership.objects.filter(national_society=organisation, user__is_active=True).select_related("user")
     never_used = [m.user for m in members.filter(user__last_login__isnull=True).order_by("user__email")]
-    edition = Edition.objects.current_first().first()
+    edition = Edition.objects.current_first(DOCUMENT_SLUG).select_related("document").first()
     not_opened = []
     if edition is not None:
         # NOT EXISTS per member (an index probe each) rather than NOT IN over every read of the edition.
@@ -404,7 +404,7 @@ def regional_overview(*, fetched_by, sort: str = OVERVIEW_DEFAULT_SORT) -> Regio
     since = timezone.now() - timedelta(days=ACTIVE_DAYS)
     reads = AuditEvent.objects.filter(actor_organisation_id=OuterRef("pk"), occurred_at__gte=since, action__in=READ_ACTIONS)
     members = Membership.objects.filter(national_society_id=OuterRef("pk"), user__is_active=True)
-    edition = Edition.objects.current_first().first()
+    edition = Edition.objects.current_first(DOCUMENT_SLUG).select_related("document").first()
     if edition is not None:
         opened = _count(
             members.filter(Exists(opened_edition(edition, user_id=OuterRef("user_id"), organisation_id=OuterRef("national_society_id"))))
