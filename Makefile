@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check backup restore restore-drill cluster cluster-stop loadtest drills observatory
+.PHONY: run test setup system-deps browser-deps migrate demo check-migrations lint clean bench fresh-check backup restore restore-drill cluster cluster-stop loadtest drills observatory axe
 
 # Debian packages the app needs besides Python: Pango and a font for WeasyPrint's PDFs, gettext to
 # update and compile the translations in locale/. Installed only when missing (needs root or sudo);
@@ -78,6 +78,11 @@ PYTEST_ARGS ?=
 
 test: setup browser-deps check-migrations lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# axe-core on every page of the route matrix in each of the four languages (tests/browser/
+# test_axe_sweep.py; CI checks each page once, the languages taking turns). About 2 minutes.
+axe: setup browser-deps
+	KM_AXE_EVERY_LANGUAGE=1 $(BIN)/pytest -n $(PYTEST_WORKERS) tests/browser/test_axe_sweep.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
