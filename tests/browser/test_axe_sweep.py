@@ -5,10 +5,11 @@ Each HTML page a visitor can reach by GET is opened as the first persona the mat
 with axe-core (WCAG 2.1 A and AA, the rules of test_accessibility.py, none switched off). The pages
 come from walking the URLconf, so a new page is checked without being listed here.
 
-CI checks every page once, the four languages taking turns over the pages (each language a quarter of
-them), in one test: CI's five minutes hold that, not four passes. `make axe` (KM_AXE_EVERY_LANGUAGE=1)
-checks every page in every language, one test per language: run it before a release and after
-changing a template.
+`make test` checks every page once, the four languages taking turns over the pages (each language a
+quarter of them), in one test (about 30 s); `make axe` (KM_AXE_EVERY_LANGUAGE=1) checks every page in
+every language, one test per language (about two minutes): run it before a release and after changing
+a template. CI leaves the sweep out (marker `axe_sweep`): its five minutes do not hold it on two cores;
+the main pages' axe checks (test_accessibility.py and the other browser tests) stay in CI.
 """
 
 import os
@@ -23,7 +24,7 @@ from tests.browser.conftest import signed_in
 from tests.browser.test_accessibility import _describe, assert_none, axe_violations
 from tests.config.test_route_matrix import OK, PUBLIC, REACHABLE, URL_ROUTES, _rule, build_world
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.axe_sweep]
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 EVERY_LANGUAGE = os.environ.get("KM_AXE_EVERY_LANGUAGE") == "1"
