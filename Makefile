@@ -73,13 +73,11 @@ lint: setup
 # The whole suite on DATABASE_URL (SQLite by default), in PYTEST_WORKERS processes (pytest-xdist; each
 # has its own test database and live server; 0 runs in this process, for a debugger). PYTEST_ARGS
 # selects or adds options: CI's SQLite run is `make test PYTEST_ARGS='-m "not db_independent and not browser"'`.
-# Work stealing: a worker that ran out takes tests queued for the other (the long browser tests end
-# unevenly otherwise).
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
 test: setup browser-deps check-migrations lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # axe-core on every page of the route matrix in each of the four languages (tests/browser/
 # test_axe_sweep.py; CI checks each page once, the languages taking turns). About 2 minutes.
